@@ -1,0 +1,49 @@
+# The maintainer's entry points. `make` bootstraps .venv by itself, then runs
+# the whole pipeline on the shipped articles; `make test` runs the test suite.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+RUN    := $(PY) -m pipeline
+
+.DEFAULT_GOAL := all
+.PHONY: all setup normalize extract update check build stats test clean help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install the project with its dev tools
+
+all: $(STAMP) ## normalize, extract, update, check and build everything
+	$(RUN) all
+
+normalize: $(STAMP) ## source/<doc>.html -> build/clean/<doc>.html
+	$(RUN) normalize
+
+extract: normalize ## build/clean -> locales/templates/<doc>.pot
+	$(RUN) extract
+
+update: extract ## templates -> locales/<lang>/LC_MESSAGES/<doc>.po (keeps translations)
+	$(RUN) update
+
+check: update ## QA the catalogs; fails below a locale's bar
+	$(RUN) check
+
+build: update ## assemble build/site/<lang>/<doc>.html and the index
+	$(RUN) build
+
+stats: $(STAMP) ## translated / fuzzy / untranslated per locale and document
+	$(RUN) stats
+
+test: $(STAMP) ## run the test suite
+	$(PY) -m pytest
+
+clean: ## remove generated files (build/), keep .venv
+	rm -rf build

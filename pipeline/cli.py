@@ -1,0 +1,147 @@
+"""Command line: argparse subcommands, each calling one stage; errors become exit codes.
+
+Exit codes: 0 ok, 1 QA findings over the bar (or, with --check, files that
+would change), 2 unusable input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import load_settings
+from pipeline.errors import PipelineError
+from pipeline.model import Severity
+from pipeline.qa import CHECKS
+from pipeline.report import render_console
+from pipeline.workflow import (
+    StageResult, Writer, build_stage, check_stage, extract_stage, normalize_stage, stats_stage, update_stage,
+)
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+_WRITING_STAGES = {
+    "normalize": (normalize_stage, "source/<doc>.html -> build/clean/<doc>.html"),
+    "extract": (extract_stage, "build/clean/<doc>.html -> locales/templates/<doc>.pot"),
+    "update": (update_stage, "templates -> locales/<lang>/LC_MESSAGES/<doc>.po (keeps every translation)"),
+    "build": (build_stage, "clean documents + catalogs -> build/site/<lang>/<doc>.html"),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Localization pipeline for patient-facing medical content.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--root", type=Path, default=Path.cwd(),
+                        help="project folder holding pyproject.toml (default: current folder)")
+    commands = parser.add_subparsers(dest="command", metavar="command", required=True)
+    for name, (_, summary) in _WRITING_STAGES.items():
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
+        sub.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
+    check = commands.add_parser("check", help="QA the catalogs; write build/reports/qa.json",
+                                description="Run the QA checks; exit 1 on an error finding or a locale under its bar.")
+    check.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
+    check.add_argument("--list", action="store_true", help="list the checks and exit")
+    stats = commands.add_parser("stats", help="translated / fuzzy / untranslated messages and words")
+    stats.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
+    everything = commands.add_parser("all", help="normalize, extract, update, check, build in order")
+    everything.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
+    return parser
+
+
+def _print_errors(result: StageResult) -> None:
+    for error in result.errors:
+        print(f"{error}", file=sys.stderr)
+
+
+def _summary(result: StageResult, writer: Writer) -> str:
+    verb = "would change" if writer.check_only else "written"
+    return (f"{result.name}: {result.documents} document(s), {len(writer.changed)} file(s) {verb}, "
+            f"{writer.unchanged} unchanged" + (f", {len(result.errors)} error(s)" if result.errors else ""))
+
+
+def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool) -> int:
+    stage, _ = _WRITING_STAGES[name]
+    writer = Writer(settings.root, check_only=check_only)
+    result = stage(settings, writer, documents)
+    _print_errors(result)
+    for note in result.notes:
+        print(f"  {note}")
+    print(_summary(result, writer))
+    if check_only and writer.changed:
+        for path in writer.changed:
+            print(f"  would change: {path}")
+    if result.errors:
+        return EXIT_UNUSABLE
+    return EXIT_FINDINGS if check_only and writer.changed else EXIT_OK
+
+
+def _run_check(settings, documents: Sequence[str], writer: Writer | None = None) -> int:
+    writer = writer or Writer(settings.root)
+    result = check_stage(settings, writer, documents)
+    _print_errors(result)
+    sys.stdout.write(render_console(result.report))
+    print(f"check: {result.documents} catalog(s); report in {settings.relative(settings.reports_dir / 'qa.json')}")
+    if result.errors:
+        print("hint: run `make update` to create or refresh the catalogs", file=sys.stderr)
+        return EXIT_UNUSABLE
+    return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in result.findings) else EXIT_OK
+
+
+def _list_checks() -> int:
+    for item in CHECKS:
+        print(f"{item.id:20} {item.severity.value:8} {item.description}")
+    return EXIT_OK
+
+
+def _run_stats(settings, documents: Sequence[str]) -> int:
+    result, rows = stats_stage(settings, documents)
+    _print_errors(result)
+    print(f"{'locale':8} {'document':12} {'messages':>17} {'words':>17} {'percent':>8}")
+    print(f"{'':8} {'':12} {'done/fuzzy/todo':>17} {'done/fuzzy/todo':>17}")
+    for locale, doc_id, stats in rows:
+        label = "total" if doc_id == "*" else doc_id
+        messages = f"{stats.translated}/{stats.fuzzy}/{stats.untranslated}"
+        words = f"{stats.translated_words}/{stats.fuzzy_words}/{stats.untranslated_words}"
+        print(f"{locale:8} {label:12} {messages:>17} {words:>17} {stats.percent:7.1f}%")
+    return EXIT_UNUSABLE if result.errors else EXIT_OK
+
+
+def _run_all(settings, check_only: bool) -> int:
+    codes = []
+    for name in ("normalize", "extract", "update"):
+        codes.append(_run_writing(name, settings, (), check_only))
+    codes.append(_run_check(settings, (), Writer(settings.root, check_only=check_only)))
+    codes.append(_run_writing("build", settings, (), check_only))
+    return max(codes)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command of the pipeline and return its exit code (0 ok, 1 findings, 2 unusable input)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_OK if exc.code == 0 else EXIT_UNUSABLE
+    if args.command == "check" and args.list:
+        return _list_checks()
+    try:
+        settings = load_settings(args.root)
+        if args.command in _WRITING_STAGES:
+            return _run_writing(args.command, settings, args.documents, args.check)
+        if args.command == "check":
+            return _run_check(settings, args.documents)
+        if args.command == "stats":
+            return _run_stats(settings, args.documents)
+        return _run_all(settings, args.check)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE

@@ -1,0 +1,126 @@
+"""``[tool.pipeline]`` in pyproject.toml -> frozen Settings."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from pipeline.errors import ConfigError
+
+__all__ = ["LocaleSettings", "Settings", "load_settings"]
+
+
+@dataclass(frozen=True)
+class LocaleSettings:
+    """One target locale: its gettext code (``zh_Hans``) and completeness bar in percent."""
+
+    code: str
+    bar: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the pipeline reads from ``[tool.pipeline]``, with paths made absolute."""
+
+    root: Path
+    source_locale: str
+    source_dir: Path
+    locales_dir: Path
+    build_dir: Path
+    locales: tuple[LocaleSettings, ...]
+    project_name: str
+    bugs_address: str
+
+    @property
+    def templates_dir(self) -> Path:
+        """Folder of the ``.pot`` templates."""
+        return self.locales_dir / "templates"
+
+    @property
+    def clean_dir(self) -> Path:
+        """Folder of the normalized documents."""
+        return self.build_dir / "clean"
+
+    @property
+    def site_dir(self) -> Path:
+        """Folder of the published pages."""
+        return self.build_dir / "site"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Folder of the machine- and human-readable reports."""
+        return self.build_dir / "reports"
+
+    def catalog_path(self, locale: str, doc_id: str) -> Path:
+        """Path of the ``.po`` for one locale and document."""
+        return self.locales_dir / locale / "LC_MESSAGES" / f"{doc_id}.po"
+
+    def template_path(self, doc_id: str) -> Path:
+        """Path of the ``.pot`` for one document."""
+        return self.templates_dir / f"{doc_id}.pot"
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the project root, with forward slashes, for messages and references."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def _checked_locale(code: object, where: Path) -> str:
+    if not isinstance(code, str):
+        raise ConfigError(f"locale code must be a string, got {code!r}", where)
+    try:
+        Locale.parse(code)
+    except (ValueError, UnknownLocaleError) as exc:
+        raise ConfigError(f"unknown locale {code!r} in [tool.pipeline]: {exc}", where) from exc
+    return code
+
+
+def load_settings(root: Path) -> Settings:
+    """Read ``root/pyproject.toml`` and return its ``[tool.pipeline]`` settings.
+
+    Raises ConfigError naming the file when the table is missing or invalid.
+    """
+    pyproject = root / "pyproject.toml"
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError("no pyproject.toml here; run from the project folder or pass --root", pyproject) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", pyproject) from exc
+    table = data.get("tool", {}).get("pipeline")
+    if not isinstance(table, dict):
+        raise ConfigError("missing [tool.pipeline] table", pyproject)
+
+    locales = []
+    for code, options in sorted(table.get("locales", {}).items()):
+        if not isinstance(options, dict):
+            raise ConfigError(f"[tool.pipeline.locales.{code}] must be a table", pyproject)
+        bar = options.get("bar", 0)
+        if not isinstance(bar, (int, float)) or not 0 <= bar <= 100:
+            raise ConfigError(f"bar for {code!r} must be a percentage 0-100, got {bar!r}", pyproject)
+        locales.append(LocaleSettings(code=_checked_locale(code, pyproject), bar=float(bar)))
+    if not locales:
+        raise ConfigError("no target locales in [tool.pipeline.locales]", pyproject)
+
+    def folder(key: str, default: str) -> Path:
+        value = table.get(key, default)
+        path = (root / value).resolve()
+        if not path.is_relative_to(root.resolve()):
+            raise ConfigError(f"{key} = {value!r} points outside the project", pyproject)
+        return path
+
+    return Settings(
+        root=root.resolve(),
+        source_locale=_checked_locale(table.get("source_locale", "en"), pyproject),
+        source_dir=folder("source_dir", "source"),
+        locales_dir=folder("locales_dir", "locales"),
+        build_dir=folder("build_dir", "build"),
+        locales=tuple(locales),
+        project_name=str(table.get("project_name", root.name)),
+        bugs_address=str(table.get("bugs_address", "")),
+    )

@@ -1,0 +1,38 @@
+"""The project's error types: every error a user can cause names a file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["PipelineError", "InputError", "CatalogError", "ConfigError"]
+
+
+class PipelineError(Exception):
+    """An error the user can fix; ``str()`` is the sentence they read.
+
+    Takes the message, and optionally the file and the 1-based line it is about.
+    """
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class InputError(PipelineError):
+    """A source page that cannot be used (unreadable, undecodable, no article)."""
+
+
+class CatalogError(PipelineError):
+    """A .po or .pot file that cannot be parsed or would lose work if written."""
+
+
+class ConfigError(PipelineError):
+    """A missing or invalid ``[tool.pipeline]`` setting."""

@@ -1,0 +1,66 @@
+"""Reading and writing files safely: atomic writes, write-if-changed, bounded reads."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from pipeline.errors import InputError
+
+__all__ = ["write_if_changed", "write_atomic", "read_bounded", "MAX_SOURCE_BYTES"]
+
+#: Largest source page we accept. MedlinePlus pages are 30-60 KB; anything this
+#: large is not an article and would only cost memory.
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
+
+    Writes a temporary file in the same folder, fsyncs it, then renames it over
+    ``path``. Creates missing parent folders.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` (UTF-8) to ``path`` atomically unless the file already holds exactly it.
+
+    Returns True when the file was written, False when it was left untouched
+    (so its mtime is kept and ``make`` can skip work).
+    """
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def read_bounded(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """Return the bytes of ``path``, refusing files larger than ``limit`` with an InputError."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(f"file is {size} bytes, over the limit of {limit}", path)
+        with path.open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", path) from exc

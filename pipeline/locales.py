@@ -1,0 +1,45 @@
+"""Facts about locales, all from Babel's CLDR data: plural forms, direction, names, tags."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale
+from babel.messages.plurals import get_plural
+
+__all__ = ["plural_forms", "plural_count", "text_direction", "native_name", "english_name", "language_tag"]
+
+
+@cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def plural_forms(code: str) -> str:
+    """Return the gettext Plural-Forms header value for a locale (``nplurals=6; plural=(...);`` for ar)."""
+    return get_plural(code).plural_forms
+
+
+def plural_count(code: str) -> int:
+    """Return how many plural forms a locale has."""
+    return get_plural(code).num_plurals
+
+
+def text_direction(code: str) -> str:
+    """Return ``"rtl"`` or ``"ltr"`` for a locale."""
+    return _locale(code).text_direction
+
+
+def native_name(code: str) -> str:
+    """Return the locale's name in its own language (``español``, ``العربية``, ``中文 (简体)``)."""
+    return _locale(code).get_display_name(code)
+
+
+def english_name(code: str) -> str:
+    """Return the locale's English name (``Spanish``, ``Chinese (Simplified)``)."""
+    return _locale(code).get_display_name("en")
+
+
+def language_tag(code: str) -> str:
+    """Return the BCP 47 tag for HTML ``lang`` and ``hreflang`` (``zh_Hans`` -> ``zh-Hans``)."""
+    return code.replace("_", "-")

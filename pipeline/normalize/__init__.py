@@ -1,0 +1,275 @@
+"""Raw page bytes -> CleanDocument: decode, keep the article, sanitize, fix mojibake, tidy whitespace.
+
+``normalize`` is the stage function; the modules beside this one each own one
+step and say what they did as NormalizeStep records.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from pipeline.errors import InputError
+from pipeline.htmldoc import INLINE_ELEMENTS, VOID_ELEMENTS, is_block, parse_document, serialize_document
+from pipeline.model import CleanDocument, NormalizeStep
+from pipeline.normalize.decoding import decode_html
+from pipeline.normalize.mojibake import fix_text, fix_tree
+from pipeline.normalize.profiles import choose_profile, densest_block, select_content, select_drop
+from pipeline.normalize.sanitize import safe_url, sanitize_tree
+
+__all__ = ["normalize"]
+
+#: Elements whose whitespace is content and must not be collapsed.
+_WHITESPACE_KEPT = frozenset({"pre", "textarea"})
+
+#: Elements that still mean something with no text inside (table structure, images).
+_KEPT_WHEN_EMPTY = frozenset({"td", "th", "tr", "thead", "tbody", "tfoot", "table", "col", "colgroup",
+                              "br", "img", "wbr", "hr"})
+
+#: Wrappers whose children are the article: taking them whole would nest one
+#: article inside another.
+_UNWRAPPED_ROOTS = frozenset({"article", "main", "body"})
+
+_COLLAPSIBLE = re.compile(r"[ \t\n\r\f\v]+")
+# A no-break space between a number and its unit ("5\N{NO-BREAK SPACE}mg") is
+# typography worth keeping; everywhere else in scraped pages it is layout.
+_LAYOUT_NBSP = re.compile(r"(?<!\d)\N{NO-BREAK SPACE}|\N{NO-BREAK SPACE}(?![^\W\d_]|[%°µ])")
+
+
+def _clean_text(text: str) -> str:
+    fixed, _ = fix_text(text)
+    return " ".join(_LAYOUT_NBSP.sub(" ", fixed).split())
+
+
+def _head_facts(page: etree._Element) -> tuple[etree._Element | None, etree._Element | None, str]:
+    title = page.find(".//title")
+    description = None
+    for meta in page.iter("meta"):
+        if (meta.get("name") or "").lower() == "description" and (meta.get("content") or "").strip():
+            description = meta
+            break
+    base_url = ""
+    for link in page.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            base_url = link.get("href").strip()
+            break
+    if not base_url:
+        for meta in page.iter("meta"):
+            if meta.get("property") == "og:url" and meta.get("content"):
+                base_url = meta.get("content").strip()
+                break
+    return title, description, base_url
+
+
+def _new(tag: str, line: int | None = None, **attributes: str) -> etree._Element:
+    element = lxml.html.Element(tag, **attributes)
+    if line:
+        element.sourceline = line
+    return element
+
+
+def _remove_empty(root: etree._Element) -> None:
+    for element in reversed(list(root.iter())):
+        if element is root or element.tag in _KEPT_WHEN_EMPTY:
+            continue
+        if (element.text or "").strip() or len(element):
+            continue
+        element.drop_tree()
+
+
+def _wrap_loose_inline(container: etree._Element) -> None:
+    """Put text and inline elements that sit between blocks into a ``<div>`` of their own."""
+    if not any(is_block(child) for child in container):
+        return
+    pending_text, pending_nodes, first_line = container.text, [], container.sourceline
+    container.text = None
+
+    def flush(before: etree._Element | None) -> None:
+        if (pending_text or "").strip() or pending_nodes:
+            wrapper = _new("div", first_line)
+            wrapper.text = pending_text
+            for node in pending_nodes:
+                wrapper.append(node)
+            if before is None:
+                container.append(wrapper)
+            else:
+                before.addprevious(wrapper)
+
+    for child in list(container):
+        if is_block(child):
+            flush(child)
+            pending_text, pending_nodes, first_line = child.tail, [], child.sourceline
+            child.tail = None
+        else:
+            pending_nodes.append(child)
+    flush(None)
+
+
+def _collapse_inline(block: etree._Element) -> None:
+    """Collapse whitespace runs across a block's inline content; trim its start and end."""
+    items: list[tuple[etree._Element, str] | etree._Element] = []
+
+    def collect(element: etree._Element) -> None:
+        items.append((element, "text"))
+        for child in element:
+            if child.tag in VOID_ELEMENTS:
+                items.append(child)
+            else:
+                collect(child)
+            items.append((child, "tail"))
+
+    collect(block)
+    after_space = True
+    for item in items:
+        if not isinstance(item, tuple):
+            if item.tag == "br":
+                _trim_end(items[: items.index(item)])
+                after_space = True
+            else:
+                after_space = False
+            continue
+        element, slot = item
+        text = getattr(element, slot)
+        if not text:
+            continue
+        text = _COLLAPSIBLE.sub(" ", _LAYOUT_NBSP.sub(" ", text))
+        if after_space and text.startswith(" "):
+            text = text[1:]
+        if text:
+            after_space = text.endswith(" ")
+        setattr(element, slot, text or None)
+    _trim_end(items)
+
+
+def _trim_end(items: list) -> None:
+    for item in reversed(items):
+        if not isinstance(item, tuple):
+            return
+        element, slot = item
+        text = getattr(element, slot)
+        if not text:
+            continue
+        stripped = text.rstrip(" ")
+        setattr(element, slot, stripped or None)
+        if stripped:
+            return
+
+
+def _tidy_whitespace(root: etree._Element) -> None:
+    """Give every container one newline between its blocks and collapse text inside leaf blocks.
+
+    ``root`` is the document's ``<html>``; the head gets one element per line.
+    """
+    root.text = "\n"
+    for part in root:
+        part.text = part.tail = "\n"
+        if part.tag == "head":
+            for child in part:
+                child.tail = "\n"
+    body = root.find("body")
+    for element in list(body.iter()):
+        if is_block(element) and element.tag not in _WHITESPACE_KEPT:
+            _wrap_loose_inline(element)
+    for element in body.iter():
+        if not is_block(element) or element.tag in _WHITESPACE_KEPT:
+            continue
+        if any(is_block(child) for child in element):
+            element.text = "\n"
+            for child in element:
+                child.tail = "\n"
+        elif not any(a.tag in _WHITESPACE_KEPT for a in element.iterancestors()):
+            if element.getparent() is None or is_block(element.getparent()):
+                _collapse_inline(element)
+
+
+def _article_parts(page: etree._Element, profile_name: str | None) -> tuple[list[etree._Element], list[NormalizeStep]]:
+    body = page.find("body")
+    if body is None:
+        return [], []
+    profile = choose_profile(page, profile_name)
+    steps = [NormalizeStep("profile", profile.name, "selected by detect selectors" if profile_name is None
+                           else "named in the request")]
+    parts = select_content(page, profile)
+    if not parts and profile.name == "generic":
+        block = densest_block(body)
+        if block is not None:
+            parts = [block]
+            steps.append(NormalizeStep("content", f"<{block.tag}>", "densest text block"))
+    steps.append(NormalizeStep("keep", ", ".join(profile.content), f"{len(parts)} part(s) of the page"))
+    dropped: dict[str, int] = {}
+    for part in parts:
+        for css, element in select_drop(part, profile):
+            if element.getparent() is not None:
+                dropped[css] = dropped.get(css, 0) + 1
+                element.drop_tree()
+    steps += [NormalizeStep("drop", css, f"site chrome, {n} element(s)") for css, n in dropped.items()]
+    return parts, steps
+
+
+def normalize(raw: bytes, *, doc_id: str, source_path: str, http_charset: str | None = None,
+              url: str = "", profile_name: str | None = None,
+              source_locale: str = "en") -> tuple[CleanDocument, list[NormalizeStep]]:
+    """Turn a scraped page's bytes into the canonical clean document of its article.
+
+    Takes the raw bytes and what is known about them (document id, path shown in
+    messages and references, HTTP charset, URL, site profile name). Returns the
+    CleanDocument and the steps taken. Raises InputError naming ``source_path``
+    when the page cannot be decoded or holds no article.
+    """
+    if not raw.strip():
+        raise InputError("empty file, not an HTML page", source_path)
+    text, decoding = decode_html(raw, http_charset, source_path)
+    steps = [NormalizeStep("decode", decoding.encoding, f"{decoding.rule}: {decoding.reason}")]
+    try:
+        page = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"cannot parse as HTML: {exc}", source_path) from exc
+
+    title, description, declared_url = _head_facts(page)
+    base_url = safe_url(declared_url or url) or "" if (declared_url or url) else ""
+    parts, profile_steps = _article_parts(page, profile_name)
+    steps += profile_steps
+
+    root = _new("html", lang=source_locale)
+    head = etree.SubElement(root, "head")
+    head.append(_new("meta", charset="utf-8"))
+    if title is not None and (title.text or "").strip():
+        title_element = _new("title", title.sourceline)
+        title_element.text = _clean_text(title.text)
+        head.append(title_element)
+    if description is not None:
+        head.append(_new("meta", description.sourceline, name="description",
+                         content=_clean_text(description.get("content"))))
+    if base_url:
+        head.append(_new("link", rel="canonical", href=base_url))
+    body = etree.SubElement(root, "body")
+    article = etree.SubElement(body, "article")
+    for part in parts:
+        if part.tag in _UNWRAPPED_ROOTS:
+            if (part.text or "").strip():
+                wrapper = _new("div", part.sourceline)
+                wrapper.text = part.text
+                article.append(wrapper)
+            article.extend(list(part))
+        else:
+            part.tail = None
+            article.append(part)
+
+    steps += sanitize_tree(article, base_url)
+    steps += fix_tree(root)
+    _remove_empty(article)
+    if not "".join(article.itertext()).strip():
+        raise InputError("no article content found on the page", source_path)
+    _tidy_whitespace(root)
+
+    html = serialize_document(root)
+    reparsed = parse_document(html)
+    lines = []
+    for built, parsed in zip(root.iter(), reparsed.iter(), strict=True):
+        assert built.tag == parsed.tag, f"serializer changed the tree: {built.tag} != {parsed.tag}"
+        lines.append(built.sourceline or 0)
+    document = CleanDocument(doc_id=doc_id, source_path=source_path, html=html,
+                             source_lines=tuple(lines), base_url=base_url)
+    return document, steps

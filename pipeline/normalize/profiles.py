@@ -1,0 +1,106 @@
+"""Site profiles (selectors, as data in profiles.toml) and the generic fallback."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+__all__ = ["Profile", "load_profiles", "choose_profile", "select_content", "select_drop", "densest_block"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Where a site keeps its article: detect, content and drop selectors (see profiles.toml)."""
+
+    name: str
+    detect: tuple[str, ...]
+    content: tuple[str, ...]
+    pick: str
+    drop: tuple[str, ...]
+
+
+@cache
+def load_profiles() -> tuple[Profile, ...]:
+    """Return the shipped profiles in the order they are tried; the last is the generic one."""
+    data = tomllib.loads(resources.files("pipeline.normalize").joinpath("profiles.toml").read_text("utf-8"))
+    return tuple(
+        Profile(
+            name=entry["name"],
+            detect=tuple(entry["detect"]),
+            content=tuple(entry["content"]),
+            pick=entry.get("pick", "all"),
+            drop=tuple(entry.get("drop", ())),
+        )
+        for entry in data["profile"]
+    )
+
+
+@cache
+def _selector(css: str) -> CSSSelector:
+    return CSSSelector(css, translator="html")
+
+
+def choose_profile(root: etree._Element, name: str | None = None) -> Profile:
+    """Return the profile named ``name``, or else the first whose detect selectors match ``root``."""
+    profiles = load_profiles()
+    if name is not None:
+        for profile in profiles:
+            if profile.name == name:
+                return profile
+        raise KeyError(name)
+    for profile in profiles:
+        if any(_selector(css)(root) for css in profile.detect):
+            return profile
+    return profiles[-1]
+
+
+def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
+    chosen = set(elements)
+    return [e for e in elements if not any(a in chosen for a in e.iterancestors())]
+
+
+def select_content(root: etree._Element, profile: Profile) -> list[etree._Element]:
+    """Return the elements of ``root`` that hold the article, in document order, none inside another."""
+    if profile.pick == "first":
+        for css in profile.content:
+            found = _selector(css)(root)
+            if found:
+                return _outermost(found)[:1]
+        return []
+    order = {element: index for index, element in enumerate(root.iter())}
+    found = {element for css in profile.content for element in _selector(css)(root)}
+    return _outermost(sorted(found, key=order.__getitem__))
+
+
+def select_drop(root: etree._Element, profile: Profile) -> list[tuple[str, etree._Element]]:
+    """Return ``(selector, element)`` pairs for the chrome to remove from inside ``root``."""
+    return [(css, element) for css in profile.drop for element in _selector(css)(root)]
+
+
+def densest_block(root: etree._Element) -> etree._Element | None:
+    """Return the element holding the most paragraph text, as readability tools do.
+
+    Each ``<p>`` adds the length of its non-link text to its parent and half of
+    it to its grandparent; the highest scorer wins. None when there is no text.
+    """
+    scores: dict[etree._Element, float] = {}
+    for paragraph in root.iter("p"):
+        text = "".join(paragraph.itertext())
+        links = sum(len("".join(a.itertext())) for a in paragraph.iter("a"))
+        weight = len(" ".join(text.split())) - links
+        if weight <= 0:
+            continue
+        parent = paragraph.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + weight
+            grandparent = parent.getparent()
+            if grandparent is not None:
+                scores[grandparent] = scores.get(grandparent, 0) + weight / 2
+    if not scores:
+        return None
+    return max(scores, key=scores.__getitem__)

@@ -1,0 +1,126 @@
+"""Allow-lists of elements, attributes and URL schemes; everything else is removed."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from pipeline.htmldoc import BLOCK_ELEMENTS, INLINE_ELEMENTS
+from pipeline.model import NormalizeStep
+
+__all__ = [
+    "REMOVED_WITH_CONTENT", "ALLOWED_ATTRIBUTES", "GLOBAL_ATTRIBUTES", "URL_ATTRIBUTES",
+    "ALLOWED_URL_SCHEMES", "sanitize_tree", "safe_url",
+]
+
+#: Elements removed with everything inside them: code, forms, embedded content
+#: and document metadata never belong in an article's text.
+REMOVED_WITH_CONTENT = frozenset({
+    "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
+    "applet", "form", "input", "button", "select", "textarea", "option", "optgroup", "label",
+    "fieldset", "legend", "svg", "math", "canvas", "audio", "video", "source", "track", "map",
+    "area", "link", "meta", "base", "dialog", "nav", "title", "head", "portal", "slot",
+})
+
+#: Elements kept. Anything neither kept nor removed (``font``, ``center``,
+#: ``main``, custom elements) is unwrapped: its content stays, the tag goes.
+_KEPT = (BLOCK_ELEMENTS | INLINE_ELEMENTS) - {"html", "head", "body", "title", "nav", "header", "footer", "main", "aside"}
+
+#: Attributes kept on any element: identity and styling hooks, language and
+#: direction, and the translatability switches that extraction respects.
+GLOBAL_ATTRIBUTES = frozenset({"id", "class", "lang", "dir", "title", "translate", "aria-label"})
+
+#: Attributes kept on particular elements, beyond the global ones.
+ALLOWED_ATTRIBUTES = {
+    "a": frozenset({"href", "hreflang", "rel"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    "td": frozenset({"colspan", "rowspan", "headers"}),
+    "th": frozenset({"colspan", "rowspan", "headers", "scope", "abbr"}),
+    "col": frozenset({"span"}), "colgroup": frozenset({"span"}),
+    "ol": frozenset({"start", "reversed", "type"}),
+    "li": frozenset({"value"}),
+    "time": frozenset({"datetime"}), "data": frozenset({"value"}),
+    "q": frozenset({"cite"}), "blockquote": frozenset({"cite"}),
+    "del": frozenset({"cite", "datetime"}), "ins": frozenset({"cite", "datetime"}),
+}
+
+#: Attributes holding a URL: checked against ALLOWED_URL_SCHEMES and made absolute.
+URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+
+#: The only URL schemes a published page may link to. ``javascript:``,
+#: ``data:`` and ``vbscript:`` can run code; everything else is of no use to a reader.
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+# Browsers ignore ASCII whitespace and control characters inside a scheme
+# ("java\tscript:"), so they are removed before the scheme is read.
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def safe_url(url: str, base_url: str = "") -> str | None:
+    """Return ``url`` made absolute against ``base_url``, or None if its scheme is not allowed.
+
+    Fragment-only links (``#top``) stay as they are; protocol-relative ones
+    (``//host/x``) get https.
+    """
+    compact = _IGNORED_IN_SCHEME.sub("", url)
+    match = _SCHEME.match(compact)
+    if match:
+        return url.strip() if match.group(1).lower() in ALLOWED_URL_SCHEMES else None
+    if compact.startswith("#"):
+        return url.strip()
+    if compact.startswith("//"):
+        return "https:" + url.strip()
+    if base_url:
+        absolute = urljoin(base_url, url.strip())
+        match = _SCHEME.match(absolute)
+        return absolute if match and match.group(1).lower() in ALLOWED_URL_SCHEMES else None
+    return url.strip()
+
+
+def sanitize_tree(root: etree._Element, base_url: str = "") -> list[NormalizeStep]:
+    """Remove from ``root`` (in place) every element, attribute and URL not on the allow-lists.
+
+    Comments and processing instructions go too. Returns a step per removal,
+    counted by kind (``("remove", "script", "3 elements")``).
+    """
+    counts: dict[tuple[str, str], int] = {}
+
+    def note(action: str, target: str) -> None:
+        counts[(action, target)] = counts.get((action, target), 0) + 1
+
+    for node in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        note("remove", "comment" if node.tag is etree.Comment else "processing instruction")
+        node.drop_tree()
+
+    def walk(parent: etree._Element) -> None:
+        for child in list(parent):
+            tag = child.tag
+            if tag in REMOVED_WITH_CONTENT:
+                note("remove", tag)
+                child.drop_tree()
+                continue
+            walk(child)
+            if tag not in _KEPT:
+                note("unwrap", str(tag))
+                child.drop_tag()
+
+    walk(root)
+
+    for element in root.iter():
+        allowed = GLOBAL_ATTRIBUTES | ALLOWED_ATTRIBUTES.get(element.tag, frozenset())
+        for name in list(element.attrib):
+            if name not in allowed:
+                note("remove-attribute", "on*" if name.startswith("on") else name)
+                del element.attrib[name]
+            elif name in URL_ATTRIBUTES:
+                url = safe_url(element.get(name), base_url)
+                if url is None:
+                    note("remove-url", element.get(name).split(":", 1)[0].strip().lower() + ":")
+                    del element.attrib[name]
+                else:
+                    element.set(name, url)
+    return [NormalizeStep(action, target, f"{n} time{'s' if n > 1 else ''}")
+            for (action, target), n in sorted(counts.items())]

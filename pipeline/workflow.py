@@ -1,0 +1,327 @@
+"""Runs the stages over all documents, reading and writing the project's files.
+
+One document's failure never stops the others: each stage collects the
+errors (with file and line) and goes on. Every write goes through a Writer,
+which writes atomically, skips unchanged files, and in check mode writes
+nothing but records what would change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+
+from pipeline.assemble import STYLESHEET, SiteLanguage, assemble, site_index
+from pipeline.catalogs import (
+    TemplateInfo, UpdateSummary, build_template, creation_date, read_catalog, render_catalog, update_catalog,
+)
+from pipeline.config import Settings
+from pipeline.errors import CatalogError, InputError, PipelineError
+from pipeline.files import read_bounded, write_if_changed
+from pipeline.locales import language_tag
+from pipeline.model import CleanDocument, Finding, Segment
+from pipeline.normalize import normalize
+from pipeline.qa import CatalogContext, run_catalog_checks
+from pipeline.report import qa_report, report_json
+from pipeline.segments import extract, plain_text
+from pipeline.stats import CatalogStats, catalog_stats, combine
+
+__all__ = [
+    "Writer", "StageResult", "source_documents", "normalize_stage", "extract_stage", "update_stage",
+    "check_stage", "build_stage", "stats_stage", "load_clean_document",
+]
+
+_DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_SOURCE_SUFFIXES = (".html", ".htm")
+
+
+@dataclass
+class Writer:
+    """Writes files atomically and only when their content changes; in check mode, writes nothing."""
+
+    root: Path
+    check_only: bool = False
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def write(self, path: Path, text: str) -> bool:
+        """Write ``text`` to ``path`` unless it already holds it; return whether it changed (or would)."""
+        relative = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+        if self.check_only:
+            try:
+                differs = path.read_text(encoding="utf-8") != text
+            except FileNotFoundError:
+                differs = True
+        else:
+            differs = write_if_changed(path, text)
+        if differs:
+            self.changed.append(relative)
+        else:
+            self.unchanged += 1
+        return differs
+
+
+@dataclass
+class StageResult:
+    """What a stage did: documents handled, errors met, findings (check) and notes for the console."""
+
+    name: str
+    documents: int = 0
+    errors: list[PipelineError] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    report: dict | None = None
+
+
+def _now_stamp() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    seconds = int(epoch) if epoch and epoch.isdigit() else int(time.time())
+    return time.strftime("%Y-%m-%d %H:%M+0000", time.gmtime(seconds))
+
+
+def source_documents(settings: Settings, only: Iterable[str] = ()) -> tuple[list[tuple[str, Path]], list[PipelineError]]:
+    """Return ``(doc_id, path)`` for the source pages (all, or those in ``only``) and errors for bad names."""
+    wanted = set(only)
+    found, errors = [], []
+    if not settings.source_dir.is_dir():
+        return [], [InputError("source folder does not exist", settings.source_dir)]
+    for path in sorted(settings.source_dir.iterdir()):
+        if path.suffix.lower() not in _SOURCE_SUFFIXES or not path.is_file():
+            continue
+        if not _DOC_ID.match(path.stem):
+            errors.append(InputError("document id may hold only letters, digits, '.', '_' and '-'", path))
+            continue
+        if wanted and path.stem not in wanted:
+            continue
+        found.append((path.stem, path))
+    for missing in sorted(wanted - {doc_id for doc_id, _ in found}):
+        errors.append(InputError(f"no source page for document {missing!r}", settings.source_dir))
+    return found, errors
+
+
+def _clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
+    return settings.clean_dir / f"{doc_id}.html", settings.clean_dir / f"{doc_id}.json"
+
+
+def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
+    """Normalize every source page into build/clean/<doc>.html (+ .json with source lines) and a report."""
+    result = StageResult("normalize")
+    documents, result.errors = source_documents(settings, only)
+    report = {}
+    for doc_id, path in documents:
+        relative = settings.relative(path)
+        try:
+            document, steps = normalize(read_bounded(path), doc_id=doc_id, source_path=relative,
+                                        source_locale=settings.source_locale)
+        except PipelineError as exc:
+            result.errors.append(exc)
+            continue
+        html_path, meta_path = _clean_paths(settings, doc_id)
+        writer.write(html_path, document.html)
+        meta = {"doc_id": doc_id, "source_path": relative, "base_url": document.base_url,
+                "source_lines": list(document.source_lines)}
+        writer.write(meta_path, json.dumps(meta, separators=(",", ":")) + "\n")
+        report[doc_id] = {"source": relative,
+                          "steps": [{"action": s.action, "target": s.target, "reason": s.reason} for s in steps]}
+        result.documents += 1
+    if report and not only:
+        writer.write(settings.reports_dir / "normalize.json", json.dumps(report, ensure_ascii=False, indent=2,
+                                                                         sort_keys=True) + "\n")
+    return result
+
+
+def load_clean_document(settings: Settings, doc_id: str) -> CleanDocument:
+    """Read a normalized document and its sidecar from build/clean; InputError if `normalize` has not run."""
+    html_path, meta_path = _clean_paths(settings, doc_id)
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        html = html_path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError("normalized document missing; run `make normalize` first", exc.filename) from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"damaged normalized document ({exc}); run `make normalize` again", meta_path) from exc
+    return CleanDocument(doc_id=doc_id, source_path=meta["source_path"], html=html,
+                         source_lines=tuple(meta["source_lines"]), base_url=meta.get("base_url", ""))
+
+
+def _clean_ids(settings: Settings, only: Iterable[str] = ()) -> list[str]:
+    documents, _ = source_documents(settings, only)
+    return [doc_id for doc_id, _ in documents]
+
+
+def _title_of(segments: list[Segment], default: str) -> str:
+    for segment in segments:
+        if segment.role == "page heading":
+            return plain_text(segment.text)
+    return default
+
+
+def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
+    """Write locales/templates/<doc>.pot for every normalized document; keep the date when nothing else changed."""
+    result = StageResult("extract")
+    for doc_id in _clean_ids(settings, only):
+        try:
+            document = load_clean_document(settings, doc_id)
+        except PipelineError as exc:
+            result.errors.append(exc)
+            continue
+        segments = extract(document)
+        path = settings.template_path(doc_id)
+        old_date = ""
+        if path.exists():
+            try:
+                old_date = creation_date(read_catalog(path))
+            except CatalogError:
+                old_date = ""
+        info = TemplateInfo(settings.project_name, settings.bugs_address, old_date or _now_stamp(),
+                            _title_of(segments, doc_id))
+        text = render_catalog(build_template(segments, document.source_path, info))
+        if old_date and path.read_text(encoding="utf-8") != text:
+            info = TemplateInfo(info.project, info.bugs_address, _now_stamp(), info.title)
+            text = render_catalog(build_template(segments, document.source_path, info))
+        writer.write(path, text)
+        result.documents += 1
+    return result
+
+
+def _templates(settings: Settings, only: Iterable[str] = ()) -> list[tuple[str, Path]]:
+    wanted = set(only)
+    if not settings.templates_dir.is_dir():
+        return []
+    return [(path.stem, path) for path in sorted(settings.templates_dir.glob("*.pot"))
+            if not wanted or path.stem in wanted]
+
+
+def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
+    """Merge each template into each locale's catalog; a catalog that does not parse is left alone."""
+    result = StageResult("update")
+    for doc_id, template_path in _templates(settings, only):
+        try:
+            template = read_catalog(template_path)
+        except CatalogError as exc:
+            result.errors.append(exc)
+            continue
+        for locale in settings.locales:
+            path = settings.catalog_path(locale.code, doc_id)
+            try:
+                old = read_catalog(path) if path.exists() else None
+            except CatalogError as exc:
+                result.errors.append(exc)
+                continue
+            catalog, summary = update_catalog(template, old, locale.code)
+            if writer.write(path, render_catalog(catalog)):
+                result.notes.append(_describe_update(settings.relative(path), old is None, summary))
+        result.documents += 1
+    return result
+
+
+def _describe_update(path: str, created: bool, summary: UpdateSummary) -> str:
+    if created:
+        return f"{path}: created"
+    return (f"{path}: {summary.added} new, {summary.fuzzy} fuzzy, {summary.obsolete} obsolete, "
+            f"{summary.revived} revived")
+
+
+def _catalogs(settings: Settings, result: StageResult, only: Iterable[str] = ()):
+    """Yield (locale settings, doc_id, path, catalog) for every template and locale; errors go to ``result``."""
+    for doc_id, _ in _templates(settings, only):
+        for locale in settings.locales:
+            path = settings.catalog_path(locale.code, doc_id)
+            if not path.exists():
+                result.errors.append(CatalogError("catalog missing; run `make update` first", path))
+                continue
+            try:
+                yield locale, doc_id, path, read_catalog(path)
+            except CatalogError as exc:
+                result.errors.append(exc)
+
+
+def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
+    """Check every catalog, write build/reports/qa.json, and return the findings. Never touches a catalog."""
+    result = StageResult("check")
+    per_locale: dict[str, list[CatalogStats]] = {locale.code: [] for locale in settings.locales}
+    for locale, doc_id, path, catalog in _catalogs(settings, result, only):
+        stats = catalog_stats(catalog)
+        per_locale[locale.code].append(stats)
+        context = CatalogContext(locale.code, settings.relative(path), catalog, locale.bar, stats)
+        result.findings.extend(run_catalog_checks(context))
+        result.documents += 1
+    result.report = qa_report({code: combine(stats) for code, stats in per_locale.items()}, result.findings)
+    writer.write(settings.reports_dir / "qa.json", report_json(result.report))
+    return result
+
+
+def _publishable(catalog: polib.POFile) -> dict[str, str]:
+    return {entry.msgid: entry.msgstr for entry in catalog
+            if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags and entry.msgstr}
+
+
+def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
+    """Assemble build/site/<lang>/<doc>.html for the source and every locale, plus the index and a build report."""
+    result = StageResult("build")
+    site = settings.site_dir
+    codes = [settings.source_locale] + [locale.code for locale in settings.locales]
+    rows, fallback_report = [], {}
+    for doc_id in _clean_ids(settings, only):
+        try:
+            document = load_clean_document(settings, doc_id)
+        except PipelineError as exc:
+            result.errors.append(exc)
+            continue
+        languages = [SiteLanguage(code, f"../{language_tag(code)}/{doc_id}.html") for code in codes]
+        cells: dict[str, tuple[float, str | None]] = {}
+        for code in codes:
+            translations = None
+            if code != settings.source_locale:
+                path = settings.catalog_path(code, doc_id)
+                try:
+                    catalog = read_catalog(path)
+                except CatalogError as exc:
+                    result.errors.append(exc if path.exists() else
+                                         CatalogError("catalog missing; run `make update` first", path))
+                    continue
+                translations = _publishable(catalog)
+                percent = catalog_stats(catalog).percent
+            else:
+                percent = 100.0
+            html, fallbacks = assemble(document, translations, code, source_locale=settings.source_locale,
+                                       languages=languages, stylesheet_href="../style.css")
+            page = site / language_tag(code) / f"{doc_id}.html"
+            writer.write(page, html)
+            cells[code] = (percent, f"{language_tag(code)}/{doc_id}.html")
+            fallback_report[f"{language_tag(code)}/{doc_id}.html"] = [
+                {"line": f.segment.line, "msgid": f.segment.text, "reason": f.reason} for f in fallbacks]
+        rows.append((doc_id, _title_of(extract(document), doc_id), cells))
+        result.documents += 1
+    writer.write(site / "style.css", STYLESHEET)
+    if not only:
+        writer.write(site / "index.html", site_index(rows, codes, stylesheet_href="style.css",
+                                                     title=settings.project_name))
+        writer.write(settings.reports_dir / "build.json",
+                     json.dumps(fallback_report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    markup = sum(1 for page in fallback_report.values() for f in page if f["reason"].startswith("markup"))
+    if markup:
+        result.notes.append(f"{markup} translation(s) not published because their markup does not match the "
+                            "source; see build/reports/build.json")
+    return result
+
+
+def stats_stage(settings: Settings, only: Iterable[str] = ()) -> tuple[StageResult, list[tuple[str, str, CatalogStats]]]:
+    """Return (locale, doc_id, counts) for every catalog, plus a total row per locale (doc_id "*")."""
+    result = StageResult("stats")
+    rows = []
+    per_locale: dict[str, list[CatalogStats]] = {}
+    for locale, doc_id, _, catalog in _catalogs(settings, result, only):
+        stats = catalog_stats(catalog)
+        rows.append((locale.code, doc_id, stats))
+        per_locale.setdefault(locale.code, []).append(stats)
+        result.documents += 1
+    rows += [(code, "*", combine(stats)) for code, stats in per_locale.items()]
+    return result, sorted(rows, key=lambda row: (row[0], row[1] == "*", row[1]))

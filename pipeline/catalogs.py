@@ -31,6 +31,15 @@ FUZZY_THRESHOLD = 0.6
 
 _SYNTAX_LINE = re.compile(r"\(line (\d+)\)")
 
+# GNU gettext's lexical rules for one line of a PO file. polib (and Babel)
+# accept an unterminated string and silently drop the translation it holds,
+# so every line is checked against these before polib parses the file.
+_PO_STRING = r'"(?:[^"\\]|\\(?:[ntrbfva\\"\'?]|[0-7]{1,3}|x[0-9A-Fa-f]+))*"'
+_PO_LINE = re.compile(
+    r"\s*(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])\s+)?" + _PO_STRING + r"\s*"
+)
+_PREFIXED = re.compile(r"#[~|]\s?(?:\|\s?)?")
+
 
 @dataclass(frozen=True)
 class TemplateInfo:
@@ -98,6 +107,50 @@ def build_template(segments: Sequence[Segment], source_path: str, info: Template
     return template
 
 
+def _check_syntax(text: str, path: Path) -> None:
+    """Raise CatalogError at the first line that is not a comment, a keyword line or a string.
+
+    Also reports a msgid that is never given a msgstr, at the msgid's line.
+    """
+    open_msgid = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        previous = False  # "#| msgid" lines hold a previous source, which has no msgstr
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            prefix = _PREFIXED.match(stripped)
+            if prefix is None:
+                continue  # translator, extracted, reference or flag comment
+            previous = "|" in prefix.group()
+            stripped = stripped[prefix.end():]
+            if not stripped:
+                continue
+        if _PO_LINE.fullmatch(stripped):
+            keyword = stripped.split(None, 1)[0]
+            if previous:
+                continue
+            if keyword in ("msgid", "msgctxt") and open_msgid:
+                raise CatalogError("cannot parse catalog: msgid without msgstr", path, open_msgid)
+            if keyword == "msgid":
+                open_msgid = number
+            elif keyword.startswith("msgstr"):
+                open_msgid = 0
+            continue
+        quotes = re.sub(r"\\.", "", stripped).count('"')
+        if quotes == 0:
+            problem = "expected a keyword and a quoted string"
+        elif quotes % 2 == 1 or not stripped.endswith('"'):
+            problem = "unterminated string"
+        elif "\\" in stripped:
+            problem = "invalid escape sequence"
+        else:
+            problem = "unknown keyword"
+        raise CatalogError(f"cannot parse catalog: {problem}", path, number)
+    if open_msgid:
+        raise CatalogError("cannot parse catalog: msgid without msgstr", path, open_msgid)
+
+
 def read_catalog(path: Path) -> polib.POFile:
     """Parse a .po or .pot file; raise CatalogError naming the file and line when it is malformed."""
     try:
@@ -107,6 +160,7 @@ def read_catalog(path: Path) -> polib.POFile:
         raise CatalogError("not valid UTF-8", path, line) from exc
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", path) from exc
+    _check_syntax(text, path)
     try:
         catalog = polib.pofile(text, wrapwidth=79, check_for_duplicates=True)
     except (OSError, ValueError) as exc:

@@ -62,6 +62,15 @@ def plain_text(text: str) -> str:
     return " ".join(TAG_TOKEN.sub("", text).replace("&lt;", "<").replace("&amp;", "&").split())
 
 
+def _role(block: etree._Element) -> str:
+    # Normalization wraps loose text beside a nested list in a <div>; to the
+    # translator it is still the list item (or cell) it sits in.
+    parent = block.getparent()
+    if block.tag == "div" and parent is not None and parent.tag in ("li", "td", "th", "dd", "dt"):
+        return SEGMENT_ROLES[parent.tag]
+    return SEGMENT_ROLES.get(block.tag, "text block")
+
+
 def _lead_text(container: etree._Element, start: int) -> str:
     return (container.text if start == 0 else container[start - 1].tail) or ""
 
@@ -184,7 +193,7 @@ def iter_segments(root: etree._Element, source_lines: tuple[int, ...] = ()) -> I
             found = _content_slot(element)
             if found:
                 slot, text = found
-                yield slot, Segment(text, SEGMENT_ROLES.get(element.tag, "text block"), section, line(element))
+                yield slot, Segment(text, _role(element), section, line(element))
                 if element.tag == "h2":
                     headings.append((plain_text(text), _section_scope(element)))
             yield from attributes(element, section)

@@ -192,12 +192,13 @@ def _article_parts(page: etree._Element, profile_name: str | None) -> tuple[list
     steps = [NormalizeStep("profile", profile.name, "selected by detect selectors" if profile_name is None
                            else "named in the request")]
     parts = select_content(page, profile)
-    if not parts and profile.name == "generic":
+    if parts:
+        steps.append(NormalizeStep("keep", ", ".join(profile.content), f"{len(parts)} part(s) of the page"))
+    elif profile.name == "generic":
         block = densest_block(body)
         if block is not None:
             parts = [block]
-            steps.append(NormalizeStep("content", f"<{block.tag}>", "densest text block"))
-    steps.append(NormalizeStep("keep", ", ".join(profile.content), f"{len(parts)} part(s) of the page"))
+            steps.append(NormalizeStep("keep", f"<{block.tag}>", "densest text block"))
     dropped: dict[str, int] = {}
     for part in parts:
         for css, element in select_drop(part, profile):

@@ -118,7 +118,8 @@ def sanitize_tree(root: etree._Element, base_url: str = "") -> list[NormalizeSte
             elif name in URL_ATTRIBUTES:
                 url = safe_url(element.get(name), base_url)
                 if url is None:
-                    note("remove-url", element.get(name).split(":", 1)[0].strip().lower() + ":")
+                    scheme = _IGNORED_IN_SCHEME.sub("", element.get(name)).split(":", 1)[0].lower()
+                    note("remove-url", scheme + ":")
                     del element.attrib[name]
                 else:
                     element.set(name, url)

@@ -1,0 +1,132 @@
+import re
+
+import pytest
+from lxml import html as lxml_html
+
+from pipeline.errors import InputError
+from pipeline.normalize import normalize
+from tests.conftest import GOOD_PAGES, MOJIBAKE, PAGES, SAMPLE, normalize_path
+
+#: Site chrome of the sample page: none of it may survive normalization.
+SAMPLE_CHROME = [
+    "Skip navigation", "U.S. National Library of Medicine", "The navigation menu has been collapsed",
+    "Show Search", "Search MedlinePlus", "GO<", "What's New", "Site Map", "Customer Support", "Español",
+    "You Are Here", ">Medical Encyclopedia<", "URL of this page", "To use the sharing features",
+    "Read more", "NIH MedlinePlus Magazine", "Health Topics A-Z", "accredited by URAC", "Hi-Ethics",
+    "HONcode", "Get updates", "Subscribe to RSS", "Follow us", "Guidelines for Links", "Viewers &amp; Players",
+    "For Developers", "8600 Rockville Pike", "Page last updated", "Return to top", "Expand Section",
+]
+
+#: The article's blocks, in the order the page gives them.
+SAMPLE_BLOCKS_IN_ORDER = [
+    "<h1", "Liver metastases refer to cancer", "hepatocellular carcinoma", ">Causes<", "Breast cancer",
+    "Stomach cancer", "The risk for cancer spreading", ">Symptoms<", "Decreased appetite", "Jaundice",
+    "Weight loss", ">Exams and Tests<", "CT scan of the abdomen", "Ultrasound of the abdomen", ">Treatment<",
+    "Your overall health", "SURGERY", "CHEMOTHERAPY", "Chemoembolization", "OTHER TREATMENTS",
+    "Radioactive beads", ">Outlook (Prognosis)<", "cannot be cured", ">Possible Complications<",
+    "Blockage of the flow of bile", ">When to Contact a Medical Professional<", ">Prevention<",
+    ">Alternative Names<", "Melanoma - liver metastases", ">Images<", 'alt="Liver biopsy"',
+    "Digestive system organs", ">References<", "Abeloff's Clinical Oncology", "Review Date 1/19/2018",
+    "Updated by: Richard LoCicero", "The information provided herein", "ADAM Health Solutions",
+]
+
+#: Constructs that can run code or submit data: none may reach a clean document.
+UNSAFE = [
+    re.compile(r"<script", re.I), re.compile(r"<style", re.I), re.compile(r"<iframe", re.I),
+    re.compile(r"<form", re.I), re.compile(r"<input", re.I), re.compile(r"<button", re.I),
+    re.compile(r"\son[a-z]+=", re.I), re.compile(r"javascript:", re.I), re.compile(r"data:", re.I),
+    re.compile(r"<!--"),
+]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return normalize_path(SAMPLE)
+
+
+def test_sample_keeps_title_description_and_canonical_url(sample):
+    assert "<title>Liver metastases: MedlinePlus Medical Encyclopedia</title>" in sample.html
+    assert 'content="Liver metastases refer to cancer that has spread' in sample.html
+    assert sample.base_url == "https://medlineplus.gov/ency/article/000277.htm"
+
+
+@pytest.mark.parametrize("chrome", SAMPLE_CHROME)
+def test_sample_site_chrome_is_removed(sample, chrome):
+    assert chrome not in sample.html
+
+
+def test_sample_article_blocks_are_all_there_in_order(sample):
+    body = sample.html[sample.html.index("<body>"):]
+    positions = [body.find(block) for block in SAMPLE_BLOCKS_IN_ORDER]
+    assert -1 not in positions, [b for b, p in zip(SAMPLE_BLOCKS_IN_ORDER, positions) if p == -1]
+    assert positions == sorted(positions)
+
+
+def test_sample_mojibake_is_repaired_and_layout_spaces_are_plain(sample):
+    assert not MOJIBAKE.search(sample.html)
+    assert "which is called <a" in sample.html
+    assert "Cancers that can spread" in sample.html
+    assert "</a> (yellowing of the skin" in sample.html
+
+
+def test_sample_relative_links_become_absolute(sample):
+    assert 'href="https://medlineplus.gov/ency/article/000280.htm">hepatocellular carcinoma' in sample.html
+    assert 'src="https://medlineplus.gov/ency/images/ency/tnails/1102t.jpg"' in sample.html
+
+
+@pytest.mark.parametrize("page", GOOD_PAGES + [SAMPLE], ids=lambda p: p.name)
+@pytest.mark.parametrize("pattern", UNSAFE, ids=lambda p: p.pattern)
+def test_nothing_executable_survives(page, pattern):
+    assert not pattern.search(normalize_path(page).html)
+
+
+@pytest.mark.parametrize("page", GOOD_PAGES + [SAMPLE], ids=lambda p: p.name)
+def test_normalizing_a_clean_document_changes_nothing(page):
+    clean = normalize_path(page)
+    again, _ = normalize(clean.html.encode("utf-8"), doc_id="again", source_path="again.html")
+    assert again.html == clean.html
+
+
+@pytest.mark.parametrize("page", GOOD_PAGES + [SAMPLE], ids=lambda p: p.name)
+def test_source_lines_cover_every_element(page):
+    clean = normalize_path(page)
+    assert len(clean.source_lines) == sum(1 for _ in lxml_html.document_fromstring(clean.html).iter())
+
+
+def test_generic_page_keeps_main_and_drops_the_rest():
+    clean = normalize_path(PAGES / "generic-article.html")
+    for chrome in ("Topics", "trusted answers", "Copyright 2024", "Search"):
+        assert chrome not in clean.html
+    assert '<span translate="no">metformin</span> at 500\N{NO-BREAK SPACE}mg' in clean.html
+    assert "<li><a>Click here</a> for a <a>quiz</a>.</li>" in clean.html
+
+
+def test_page_without_main_falls_back_to_the_densest_block():
+    clean = normalize_path(PAGES / "densest-block.html")
+    assert '<div id="story">' in clean.html
+    assert "Related: heat stroke" not in clean.html and "Site policies" not in clean.html
+
+
+def test_windows_1252_page_declared_utf8_is_decoded_and_reported():
+    document, steps = normalize((PAGES / "cp1252-declared-utf8.html").read_bytes(), doc_id="x",
+                                source_path="cp1252.html")
+    assert "Take 5\N{NO-BREAK SPACE}mg \N{EN DASH} the \N{LEFT DOUBLE QUOTATION MARK}usual" in document.html
+    assert ("decode", "windows-1252") == (steps[0].action, steps[0].target)
+    assert "not valid UTF-8" in steps[0].reason
+
+
+def test_steps_say_what_was_dropped_and_fixed():
+    _, steps = normalize(SAMPLE.read_bytes(), doc_id="000277", source_path="source/000277.html")
+    actions = {(step.action, step.target) for step in steps}
+    assert ("profile", "medlineplus-encyclopedia") in actions
+    assert ("drop", ".section-button") in actions
+    assert sum(1 for step in steps if step.action == "fix-mojibake") == 3
+
+
+@pytest.mark.parametrize("page", sorted(PAGES.glob("bad.*.html")), ids=lambda p: p.name)
+def test_unusable_pages_get_one_clear_error_naming_the_file(page):
+    with pytest.raises(InputError) as caught:
+        normalize(page.read_bytes(), doc_id=page.stem, source_path=str(page))
+    message = str(caught.value)
+    assert message.startswith(f"{page}: ")
+    assert "\n" not in message

@@ -1,0 +1,30 @@
+import polib
+import pytest
+
+from pipeline.stats import catalog_stats, count_words
+
+
+@pytest.mark.parametrize("text, words", [
+    pytest.param("Liver metastases", 2, id="english"),
+    pytest.param("which is called <a>hepatocellular carcinoma</a>.", 5, id="placeholders-not-counted"),
+    pytest.param("Cancer -- A needle", 3, id="dashes-not-words"),
+    pytest.param("肝转移", 3, id="chinese-per-character"),
+    pytest.param("肝转移：MedlinePlus 医学百科全书", 10, id="mixed-cjk-latin"),
+    pytest.param("النقائل الكبدية", 2, id="arabic"),
+    pytest.param("1/19/2018", 1, id="date"),
+    pytest.param("", 0, id="empty"),
+])
+def test_word_count(text, words):
+    assert count_words(text) == words
+
+
+def test_catalog_counts_by_state_ignoring_header_and_obsolete():
+    catalog = polib.POFile()
+    catalog.append(polib.POEntry(msgid="one two", msgstr="uno dos"))
+    catalog.append(polib.POEntry(msgid="three", msgstr="tres", flags=["fuzzy"]))
+    catalog.append(polib.POEntry(msgid="four five six", msgstr=""))
+    catalog.append(polib.POEntry(msgid="gone", msgstr="ido", obsolete=True))
+    stats = catalog_stats(catalog)
+    assert (stats.translated, stats.fuzzy, stats.untranslated, stats.messages) == (1, 1, 1, 3)
+    assert (stats.translated_words, stats.fuzzy_words, stats.untranslated_words, stats.words) == (2, 1, 3, 6)
+    assert stats.percent == 33.3

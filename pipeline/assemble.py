@@ -90,6 +90,12 @@ def assemble(document: CleanDocument, translations: Mapping[str, str] | None, lo
     root.set("dir", text_direction(locale))
 
     head = root.find("head")
+    if translations is not None:
+        # The source page's canonical URL would declare the translation a
+        # duplicate of the English original; the alternates below say what it is.
+        for link in head.findall("link"):
+            if link.get("rel") == "canonical":
+                head.remove(link)
     head.append(_element("meta", None, name="viewport", content="width=device-width, initial-scale=1"))
     head.append(_element("link", None, rel="stylesheet", href=stylesheet_href))
     for language in languages:

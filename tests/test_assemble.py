@@ -87,3 +87,11 @@ def test_hostile_translations_never_produce_executable_markup(document, payload)
                  "<a>hepatocellular carcinoma</a>."] = f"Texto <a>{payload}</a>."
     page, _ = build(document, translations)
     assert _executable_constructs(page) == []
+
+
+def test_translated_pages_do_not_claim_the_source_as_canonical(document):
+    page, _ = build(document, {})
+    assert 'rel="canonical"' not in page
+    source_page, _ = assemble(document, None, "en", source_locale="en", languages=LANGUAGES,
+                              stylesheet_href="../style.css")
+    assert '<link rel="canonical" href="https://medlineplus.gov/ency/article/000277.htm">' in source_page

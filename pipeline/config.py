@@ -33,6 +33,8 @@ class Settings:
     locales: tuple[LocaleSettings, ...]
     project_name: str
     bugs_address: str
+    glossary_path: Path
+    fail_on: tuple[str, ...] = ()
 
     @property
     def templates_dir(self) -> Path:
@@ -114,6 +116,14 @@ def load_settings(root: Path) -> Settings:
             raise ConfigError(f"{key} = {value!r} points outside the project", pyproject)
         return path
 
+    qa = table.get("qa", {})
+    fail_on = qa.get("fail_on", [])
+    if not isinstance(fail_on, list) or not all(isinstance(item, str) for item in fail_on):
+        raise ConfigError("[tool.pipeline.qa] fail_on must be a list of check ids", pyproject)
+    glossary = (root / table.get("glossary", "locales/glossary.csv")).resolve()
+    if not glossary.is_relative_to(root.resolve()):
+        raise ConfigError("glossary points outside the project", pyproject)
+
     return Settings(
         root=root.resolve(),
         source_locale=_checked_locale(table.get("source_locale", "en"), pyproject),
@@ -123,4 +133,6 @@ def load_settings(root: Path) -> Settings:
         locales=tuple(locales),
         project_name=str(table.get("project_name", root.name)),
         bugs_address=str(table.get("bugs_address", "")),
+        glossary_path=glossary,
+        fail_on=tuple(fail_on),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
-__all__ = ["plural_forms", "plural_count", "text_direction", "native_name", "english_name", "language_tag"]
+__all__ = ["base_language", "plural_forms", "plural_count", "text_direction", "native_name", "english_name", "language_tag"]
 
 
 @cache
@@ -43,3 +43,11 @@ def english_name(code: str) -> str:
 def language_tag(code: str) -> str:
     """Return the BCP 47 tag for HTML ``lang`` and ``hreflang`` (``zh_Hans`` -> ``zh-Hans``)."""
     return code.replace("_", "-")
+
+
+def base_language(code: str) -> str:
+    """Return the language part of a locale code (``zh_Hans`` -> ``zh``, ``es-419`` -> ``es``)."""
+    try:
+        return _locale(code.replace("-", "_")).language
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code.split("_")[0].split("-")[0].lower()

@@ -1,30 +1,52 @@
-"""Findings -> reports: JSON first (the contract), then the console summary rendered from it."""
+"""Findings -> reports: JSON first (the contract), then console, JUnit XML, GitHub annotations and HTML
+rendered from it.
+
+``qa.json`` keeps these keys: ``{"summary": {"<locale>": {"messages", "translated",
+"fuzzy", "untranslated", "words", "percent", "errors", "warnings"}}, "findings":
+[{"check", "severity", "locale", "file", "line", "msgid", "msgstr", "message"}]}``.
+It also carries ``silenced`` per locale and ``documents`` (per-catalog counts),
+which the other renderings use.
+"""
 
 from __future__ import annotations
 
+import html
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+
+from lxml import etree
 
 from pipeline.model import Finding, Severity
 from pipeline.stats import CatalogStats
 
-__all__ = ["qa_report", "report_json", "render_console"]
+__all__ = ["qa_report", "report_json", "render_console", "render_junit", "render_github", "render_html"]
 
 
-def qa_report(summary: Mapping[str, CatalogStats], findings: Iterable[Finding]) -> dict:
-    """Return the QA report as data: ``{"summary": {locale: counts}, "findings": [...]}``.
+def _counts(stats: CatalogStats) -> dict:
+    return {"messages": stats.messages, "translated": stats.translated, "fuzzy": stats.fuzzy,
+            "untranslated": stats.untranslated, "words": stats.words, "percent": stats.percent}
 
-    Findings are sorted by file, line and check so the report is stable.
+
+def qa_report(summary: Mapping[str, CatalogStats], findings: Iterable[Finding],
+              documents: Mapping[str, Mapping[str, CatalogStats]] | None = None,
+              silenced: Mapping[str, int] | None = None) -> dict:
+    """Return the QA report as data (see the module docstring for its keys).
+
+    ``summary`` has the counts per locale, ``documents`` per locale and
+    catalog file, ``silenced`` how many findings ``#, ignore-…`` flags hid.
+    Findings are sorted by locale, file, line and check so the report is stable.
     """
-    ordered = sorted(findings, key=lambda f: (f.locale, f.file, f.line, f.check, f.msgid))
-    result = {"summary": {}, "findings": []}
+    ordered = sorted(findings, key=lambda f: (f.locale, f.file, f.line, f.check, f.message))
+    result: dict = {"summary": {}, "findings": [], "documents": {}}
     for locale, stats in sorted(summary.items()):
         result["summary"][locale] = {
-            "messages": stats.messages, "translated": stats.translated, "fuzzy": stats.fuzzy,
-            "untranslated": stats.untranslated, "words": stats.words, "percent": stats.percent,
+            **_counts(stats),
             "errors": sum(1 for f in ordered if f.locale == locale and f.severity is Severity.ERROR),
             "warnings": sum(1 for f in ordered if f.locale == locale and f.severity is Severity.WARNING),
+            "silenced": (silenced or {}).get(locale, 0),
         }
+    for locale, files in sorted((documents or {}).items()):
+        result["documents"][locale] = {path: _counts(stats) for path, stats in sorted(files.items())}
     result["findings"] = [
         {"check": f.check, "severity": f.severity.value, "locale": f.locale, "file": f.file, "line": f.line,
          "msgid": f.msgid, "msgstr": f.msgstr, "message": f.message}
@@ -38,14 +60,150 @@ def report_json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def render_console(report: dict) -> str:
-    """Render a QA report for a terminal: one summary line per locale, then compiler-style findings."""
+def _diagnostic(finding: dict) -> str:
+    return f"{finding['file']}:{finding['line']}: {finding['severity']}: {finding['message']} [{finding['check']}]"
+
+
+def render_console(report: dict, check_order: Sequence[str] = ()) -> str:
+    """Render a QA report for a terminal: a summary line per locale, then findings grouped by check.
+
+    Each finding reads like a compiler diagnostic, ``file:line: severity: message [check]``.
+    """
     lines = []
     for locale, counts in report["summary"].items():
+        silenced = f", {counts['silenced']} silenced" if counts.get("silenced") else ""
         lines.append(f"{locale:8} {counts['percent']:5.1f}%  {counts['translated']}/{counts['messages']} translated, "
                      f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated; "
-                     f"{counts['errors']} error(s), {counts['warnings']} warning(s)")
+                     f"{counts['errors']} error(s), {counts['warnings']} warning(s){silenced}")
+    order = {check: index for index, check in enumerate(check_order)}
+    grouped: dict[str, list[dict]] = {}
     for finding in report["findings"]:
-        lines.append(f"{finding['file']}:{finding['line']}: {finding['severity']}: "
-                     f"{finding['message']} [{finding['check']}]")
+        grouped.setdefault(finding["check"], []).append(finding)
+    for check in sorted(grouped, key=lambda c: (order.get(c, len(order)), c)):
+        lines.append(f"\n[{check}] {len(grouped[check])} finding(s)")
+        lines.extend(_diagnostic(finding) for finding in grouped[check])
     return "\n".join(lines) + "\n"
+
+
+def render_github(report: dict) -> str:
+    """Render findings as GitHub Actions workflow commands (``::error file=…,line=…::…``)."""
+    def escape(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    return "".join(
+        f"::{'error' if f['severity'] == 'error' else 'warning'} file={f['file']},line={f['line']},"
+        f"title={f['check']}::{escape(f['message'])}\n"
+        for f in report["findings"]
+    )
+
+
+def render_junit(report: dict, check_ids: Sequence[str]) -> str:
+    """Render a report as JUnit XML: a testsuite per locale, a testcase per catalog and check.
+
+    Error findings are failures; warnings go to the testcase's system-out.
+    """
+    suites = etree.Element("testsuites", name="qa")
+    total = failures = 0
+    for locale in report["summary"]:
+        files = sorted(report.get("documents", {}).get(locale, {}))
+        suite = etree.SubElement(suites, "testsuite", name=locale)
+        suite_failures = 0
+        for path in files:
+            for check in check_ids:
+                found = [f for f in report["findings"] if f["locale"] == locale and f["file"] == path
+                         and f["check"] == check]
+                case = etree.SubElement(suite, "testcase", classname=f"{locale}.{path}", name=check, file=path)
+                errors = [f for f in found if f["severity"] == "error"]
+                warnings = [f for f in found if f["severity"] != "error"]
+                if errors:
+                    failure = etree.SubElement(case, "failure", message=f"{len(errors)} error(s)", type=check)
+                    failure.text = "\n".join(_diagnostic(f) for f in errors)
+                    suite_failures += 1
+                if warnings:
+                    etree.SubElement(case, "system-out").text = "\n".join(_diagnostic(f) for f in warnings)
+        suite.set("tests", str(len(files) * len(check_ids)))
+        suite.set("failures", str(suite_failures))
+        suite.set("errors", "0")
+        total += len(files) * len(check_ids)
+        failures += suite_failures
+    suites.set("tests", str(total))
+    suites.set("failures", str(failures))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(suites, encoding="unicode", pretty_print=True)
+
+
+_HTML_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }
+table { border-collapse: collapse; margin-bottom: 1.5rem; }
+th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: start; vertical-align: top; }
+.bar { background: #eee; width: 12rem; height: .9rem; }
+.bar span { display: block; height: 100%; background: #2e7d32; }
+.bar.below span { background: #c62828; }
+tr.error td.severity { color: #c62828; font-weight: bold; }
+tr.warning td.severity { color: #ef6c00; }
+td.text { max-width: 28rem; font-size: .9em; }
+#filters { margin: .5rem 0 1rem; display: flex; gap: .5rem; }
+"""
+
+_HTML_SCRIPT = """
+const rows = Array.from(document.querySelectorAll('#findings tbody tr'));
+const controls = Array.from(document.querySelectorAll('#filters select, #filters input'));
+function apply() {
+  const [check, severity, locale, text] = controls.map(c => c.value.toLowerCase());
+  for (const row of rows) {
+    const show = (!check || row.dataset.check === check) && (!severity || row.dataset.severity === severity)
+      && (!locale || row.dataset.locale === locale) && (!text || row.textContent.toLowerCase().includes(text));
+    row.hidden = !show;
+  }
+}
+controls.forEach(c => c.addEventListener('input', apply));
+"""
+
+
+def render_html(report: dict, bars: Mapping[str, float], check_ids: Sequence[str]) -> str:
+    """Render a report as one self-contained HTML page for maintainers.
+
+    Completeness bars per locale and document (red below the locale's bar,
+    from ``bars``), then the findings table, filterable by check, severity,
+    locale and text.
+    """
+    def bar(percent: float, minimum: float) -> str:
+        below = " below" if percent < minimum else ""
+        return (f'<div class="bar{below}" role="img" aria-label="{percent:g}%">'
+                f'<span style="width:{percent:g}%"></span></div>')
+
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+             "<title>Translation QA report</title>", f"<style>{_HTML_STYLE}</style>", "</head>", "<body>",
+             "<h1>Translation QA report</h1>", "<h2>Completeness</h2>", "<table>",
+             "<tr><th>Locale</th><th>Catalog</th><th>Translated</th><th></th><th>Fuzzy</th><th>Untranslated</th>"
+             "<th>Errors</th><th>Warnings</th></tr>"]
+    for locale, counts in report["summary"].items():
+        minimum = bars.get(locale, 0.0)
+        parts.append(f"<tr><th>{html.escape(locale)}</th><td>all</td><td>{counts['percent']:g}%</td>"
+                     f"<td>{bar(counts['percent'], minimum)}</td><td>{counts['fuzzy']}</td>"
+                     f"<td>{counts['untranslated']}</td><td>{counts['errors']}</td><td>{counts['warnings']}</td></tr>")
+        for path, doc in report.get("documents", {}).get(locale, {}).items():
+            parts.append(f"<tr><td></td><td>{html.escape(path)}</td><td>{doc['percent']:g}%</td>"
+                         f"<td>{bar(doc['percent'], minimum)}</td><td>{doc['fuzzy']}</td>"
+                         f"<td>{doc['untranslated']}</td><td></td><td></td></tr>")
+    parts.append("</table>")
+    parts.append(f"<h2>Findings ({len(report['findings'])})</h2>")
+    checks = "".join(f'<option value="{html.escape(c)}">{html.escape(c)}</option>' for c in check_ids)
+    locales = "".join(f'<option value="{html.escape(l.lower())}">{html.escape(l)}</option>'
+                      for l in report["summary"])
+    parts.append('<div id="filters">'
+                 f'<select aria-label="check"><option value="">all checks</option>{checks}</select>'
+                 '<select aria-label="severity"><option value="">all severities</option>'
+                 '<option value="error">error</option><option value="warning">warning</option></select>'
+                 f'<select aria-label="locale"><option value="">all locales</option>{locales}</select>'
+                 '<input type="search" aria-label="text" placeholder="filter text"></div>')
+    parts.append('<table id="findings"><thead><tr><th>Severity</th><th>Check</th><th>Where</th><th>Message</th>'
+                 "<th>Source</th><th>Translation</th></tr></thead><tbody>")
+    for f in report["findings"]:
+        parts.append(
+            f'<tr class="{f["severity"]}" data-check="{html.escape(f["check"])}" data-severity="{f["severity"]}" '
+            f'data-locale="{html.escape(f["locale"].lower())}"><td class="severity">{f["severity"]}</td>'
+            f"<td>{html.escape(f['check'])}</td><td>{html.escape(f['file'])}:{f['line']}</td>"
+            f"<td>{html.escape(f['message'])}</td><td class=\"text\">{html.escape(f['msgid'])}</td>"
+            f"<td class=\"text\">{html.escape(f['msgstr'])}</td></tr>")
+    parts += ["</tbody></table>", f"<script>{_HTML_SCRIPT}</script>", "</body>", "</html>", ""]
+    return "\n".join(parts)

@@ -23,13 +23,14 @@ from pipeline.catalogs import (
     TemplateInfo, UpdateSummary, build_template, creation_date, read_catalog, render_catalog, update_catalog,
 )
 from pipeline.config import Settings
-from pipeline.errors import CatalogError, InputError, PipelineError
+from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
 from pipeline.files import read_bounded, write_if_changed
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument, Finding, Segment
 from pipeline.normalize import normalize
-from pipeline.qa import CatalogContext, run_catalog_checks
-from pipeline.report import qa_report, report_json
+from pipeline.glossary import Glossary, load_glossary
+from pipeline.qa import CHECKS, CatalogContext, LocaleTerms, check_locale, checks_by_id
+from pipeline.report import qa_report, render_html, render_junit, report_json
 from pipeline.segments import extract, plain_text
 from pipeline.stats import CatalogStats, catalog_stats, combine
 
@@ -243,18 +244,42 @@ def _catalogs(settings: Settings, result: StageResult, only: Iterable[str] = ())
                 result.errors.append(exc)
 
 
+def _load_glossary(settings: Settings, result: StageResult) -> Glossary:
+    try:
+        return load_glossary(settings.glossary_path, [locale.code for locale in settings.locales])
+    except PipelineError as exc:
+        result.errors.append(exc)
+        return Glossary((), str(settings.glossary_path))
+
+
 def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
-    """Check every catalog, write build/reports/qa.json, and return the findings. Never touches a catalog."""
+    """QA every catalog; write build/reports/qa.{json,xml,html}. Never touches a catalog."""
     result = StageResult("check")
-    per_locale: dict[str, list[CatalogStats]] = {locale.code: [] for locale in settings.locales}
+    known = checks_by_id()
+    unknown = [name for name in settings.fail_on if name not in known]
+    if unknown:
+        raise ConfigError(f"[tool.pipeline.qa] fail_on names unknown check(s): {', '.join(unknown)}",
+                          settings.root / "pyproject.toml")
+    glossary = _load_glossary(settings, result)
+    contexts: dict[str, list[CatalogContext]] = {locale.code: [] for locale in settings.locales}
     for locale, doc_id, path, catalog in _catalogs(settings, result, only):
-        stats = catalog_stats(catalog)
-        per_locale[locale.code].append(stats)
-        context = CatalogContext(locale.code, settings.relative(path), catalog, locale.bar, stats)
-        result.findings.extend(run_catalog_checks(context))
+        contexts[locale.code].append(CatalogContext(locale.code, settings.relative(path), catalog, locale.bar,
+                                                    catalog_stats(catalog)))
         result.documents += 1
-    result.report = qa_report({code: combine(stats) for code, stats in per_locale.items()}, result.findings)
-    writer.write(settings.reports_dir / "qa.json", report_json(result.report))
+    silenced = {}
+    for code, catalogs in contexts.items():
+        outcome = check_locale(catalogs, LocaleTerms(glossary, code, settings.source_locale), settings.fail_on)
+        result.findings.extend(outcome.findings)
+        silenced[code] = outcome.silenced
+    result.report = qa_report({code: combine([c.stats for c in catalogs]) for code, catalogs in contexts.items()},
+                              result.findings,
+                              {code: {c.path: c.stats for c in catalogs} for code, catalogs in contexts.items()},
+                              silenced)
+    check_ids = [item.id for item in CHECKS]
+    reports = settings.reports_dir
+    writer.write(reports / "qa.json", report_json(result.report))
+    writer.write(reports / "qa.xml", render_junit(result.report, check_ids))
+    writer.write(reports / "qa.html", render_html(result.report, {l.code: l.bar for l in settings.locales}, check_ids))
     return result
 
 

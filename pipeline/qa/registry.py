@@ -1,16 +1,80 @@
-"""The QA check record, the decorator that makes one, and the context checks receive."""
+"""The QA check record, the decorator that makes one, and what checks receive."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import polib
 
+from pipeline.glossary import Glossary, TermIndex, term_index
 from pipeline.model import Finding, Severity
+from pipeline.segments import plain_text
 from pipeline.stats import CatalogStats
 
-__all__ = ["Check", "check", "CatalogContext"]
+__all__ = ["Check", "check", "CatalogContext", "EntryContext", "LocaleTerms", "SCOPES"]
+
+#: What a check looks at: one translated entry, one catalog, or every catalog of a locale.
+SCOPES = ("entry", "catalog", "locale")
+
+
+@dataclass(frozen=True)
+class LocaleTerms:
+    """The glossary prepared for one locale: indexes of source and target terms, protected names."""
+
+    glossary: Glossary
+    locale: str
+    source_locale: str = "en"
+
+    @cached_property
+    def source(self) -> TermIndex:
+        """Source-language terms of the translatable concepts; match keys are ``(concept, term)``."""
+        translatable = Glossary(tuple(c for c in self.glossary.concepts if c.translate))
+        return term_index(translatable, self.source_locale, ("preferred", "admitted"))
+
+    @cached_property
+    def target(self) -> TermIndex:
+        """Every target-language term (approved and forbidden); match keys are ``(concept, term)``."""
+        return term_index(self.glossary, self.locale)
+
+    @cached_property
+    def protected(self) -> tuple[tuple[str, re.Pattern], ...]:
+        """Names that must appear unchanged, each with the pattern that finds it as a whole word."""
+        return tuple((name, re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")) for name in self.glossary.protected_names)
+
+
+@dataclass(frozen=True)
+class EntryContext:
+    """What an entry-level check sees: one source text and its translation, where they are, the glossary."""
+
+    locale: str
+    source_locale: str
+    file: str
+    line: int
+    msgid: str
+    msgstr: str
+    terms: LocaleTerms
+    entry: polib.POEntry | None = None
+
+    @cached_property
+    def source_text(self) -> str:
+        """The msgid without placeholders."""
+        return plain_text(self.msgid)
+
+    @cached_property
+    def source_without_names(self) -> str:
+        """The source text with protected names blanked out, so "ADAM Health Solutions" is not "health"."""
+        text = self.source_text
+        for _, pattern in self.terms.protected:
+            text = pattern.sub(lambda m: " " * len(m.group()), text)
+        return text
+
+    @cached_property
+    def target_text(self) -> str:
+        """The msgstr without placeholders."""
+        return plain_text(self.msgstr)
 
 
 @dataclass(frozen=True)
@@ -26,32 +90,39 @@ class CatalogContext:
 
 @dataclass(frozen=True)
 class Check:
-    """A named QA check: id, severity, one-line description, scope ("entry" or "catalog") and function.
+    """A named QA check: id, severity, one-line description, scope and function.
 
-    The function's docstring is the translator's documentation of the check.
+    Entry checks yield one message per problem; the Check turns them into
+    Findings. Catalog and locale checks return Findings themselves. The
+    function's docstring is the translator's documentation of the check.
     """
 
     id: str
     severity: Severity
     description: str
     scope: str
-    function: Callable[..., list[Finding]]
+    function: Callable[..., Iterable]
 
     @property
     def documentation(self) -> str:
         """The check's docstring, for ``check --list`` and the HTML report."""
         return (self.function.__doc__ or "").strip()
 
-    def __call__(self, *args: object) -> list[Finding]:
-        return self.function(*args)
+    def __call__(self, context) -> list[Finding]:
+        """Run the check on one context (EntryContext, CatalogContext or a list of them for locale scope)."""
+        if self.scope != "entry":
+            return list(self.function(context))
+        return [Finding(self.id, self.severity, context.locale, context.file, context.line, context.msgid,
+                        context.msgstr, message) for message in self.function(context)]
 
 
-def check(*, id: str, severity: Severity, description: str, scope: str = "entry") -> Callable[[Callable], Check]:
+def check(*, id: str, severity: Severity, description: str,
+          scope: str = "entry") -> Callable[[Callable[..., Iterator]], Check]:
     """Decorate a function as a QA check; it still has to be listed in ``pipeline.qa.CHECKS``."""
-    if scope not in ("entry", "catalog"):
-        raise ValueError(f"scope must be 'entry' or 'catalog', not {scope!r}")
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
 
-    def wrap(function: Callable[..., list[Finding]]) -> Check:
+    def wrap(function: Callable[..., Iterator]) -> Check:
         return Check(id=id, severity=severity, description=description, scope=scope, function=function)
 
     return wrap

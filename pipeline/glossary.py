@@ -1,0 +1,331 @@
+"""The term base: read it (CSV, or TBX without external entities) and find its terms in text.
+
+A concept has terms per language, each preferred, admitted or forbidden;
+names that must never be translated are concepts marked ``translate = no``.
+Matching is inflection-aware through the Snowball stemmers ("tumors" finds
+"tumor", "metástasis hepáticas" finds "metástasis hepática"); Chinese and
+Japanese, which do not separate words, match as substrings. Overlapping
+matches resolve longest first ("liver metastases" before "liver").
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+import simplemma
+import snowballstemmer
+from babel import Locale
+from lxml import etree
+
+from pipeline.errors import InputError
+from pipeline.locales import base_language
+
+__all__ = [
+    "STATUSES", "Term", "Concept", "Glossary", "Match", "TermIndex", "load_glossary", "read_csv", "read_tbx",
+    "term_index", "word_forms",
+]
+
+#: Term statuses, as in TBX's administrativeStatus: preferred and admitted
+#: terms are approved translations; forbidden ones must not be used.
+STATUSES = ("preferred", "admitted", "forbidden")
+
+#: TBX administrativeStatus values -> our statuses.
+_TBX_STATUS = {
+    "preferredterm-admn-sts": "preferred", "admittedterm-admn-sts": "admitted",
+    "deprecatedterm-admn-sts": "forbidden", "supersededterm-admn-sts": "forbidden",
+    "preferred": "preferred", "admitted": "admitted", "forbidden": "forbidden", "deprecated": "forbidden",
+}
+
+#: Languages written without spaces between words: terms match as substrings.
+_UNSEGMENTED = frozenset({"zh", "ja", "th", "lo", "km", "my"})
+
+#: The prefixes Snowball's Arabic stemmer removes (the article, and the
+#: conjunctions and prepositions fused with it). Snowball skips them on short
+#: words ("السرطان" stays whole while "وسرطان" loses its و), so a word is also
+#: compared without them.
+_ARABIC_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+
+_WORD = re.compile(r"\w+")
+# Words of one term may be separated by spaces or a hyphen, not by other
+# punctuation: "(primary) cancer" is not the term "primary cancer", and
+# "Liver cancer - metastatic" is two items of a list.
+_TERM_GAP = re.compile(r"\s+|[-\u2010\u2011]")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a concept in one language."""
+
+    text: str
+    status: str
+    pos: str = ""
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A concept: its id, terms per language code, note, and whether it may be translated."""
+
+    id: str
+    terms: dict[str, tuple[Term, ...]] = field(hash=False)
+    note: str = ""
+    translate: bool = True
+
+    def approved(self, language: str) -> tuple[Term, ...]:
+        """Preferred and admitted terms in ``language``, preferred first."""
+        terms = self.terms.get(language, ())
+        return tuple(sorted((t for t in terms if t.status != "forbidden"), key=lambda t: t.status != "preferred"))
+
+    def forbidden(self, language: str) -> tuple[Term, ...]:
+        """Forbidden terms in ``language``."""
+        return tuple(t for t in self.terms.get(language, ()) if t.status == "forbidden")
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """All concepts of a term base, and the file they came from."""
+
+    concepts: tuple[Concept, ...]
+    path: str = ""
+
+    @property
+    def protected_names(self) -> tuple[str, ...]:
+        """Source terms of the concepts that must not be translated (MedlinePlus, A.D.A.M., ...)."""
+        return tuple(t.text for c in self.concepts if not c.translate for t in c.approved("en"))
+
+
+@dataclass(frozen=True)
+class Match:
+    """One occurrence of a term in a text: which entry, where (character offsets), and the text found."""
+
+    key: object
+    start: int
+    end: int
+    found: str
+
+
+@cache
+def _stemmer(language: str):
+    name = Locale("en").languages.get(language, "").lower()
+    return snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
+
+
+@cache
+def _lemmatizes(language: str) -> bool:
+    try:
+        simplemma.lemmatize("test", lang=language)
+    except (ValueError, KeyError):
+        return False
+    return True
+
+
+@lru_cache(maxsize=131072)
+def word_forms(word: str, language: str) -> frozenset[str]:
+    """The forms two words are compared by: lemma (simplemma), Snowball stem, and the stem of the lemma.
+
+    Two words match when their forms intersect, which absorbs what either
+    tool misses alone (Snowball leaves "ojos" whole; simplemma maps it to "ojo").
+    """
+    word = word.casefold()
+    variants = {word}
+    if language == "ar":
+        variants |= {word[len(p):] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2}
+    stemmer = _stemmer(language)
+    forms = set()
+    for variant in variants:
+        lemma = simplemma.lemmatize(variant, lang=language).casefold() if _lemmatizes(language) else variant
+        forms |= {variant, lemma}
+        if stemmer is not None:
+            forms |= {stemmer.stemWord(variant), stemmer.stemWord(lemma)}
+    return frozenset(forms)
+
+
+class TermIndex:
+    """Finds a fixed set of terms in texts of one language.
+
+    Built from ``(term text, key)`` pairs. ``find`` returns non-overlapping
+    matches, longest first (several keys may share one span);
+    ``find(..., overlapping=True)`` returns every match.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, object]], language: str):
+        self.language = base_language(language)
+        self.unsegmented = self.language in _UNSEGMENTED
+        self._by_form: dict[str, list[tuple[tuple[frozenset[str], ...], object]]] = {}
+        self._substrings: list[tuple[str, object]] = []
+        for text, key in entries:
+            if not text.strip():
+                continue
+            if self.unsegmented:
+                self._substrings.append((text.casefold(), key))
+                continue
+            words = _WORD.findall(text)
+            if not words:
+                continue
+            forms = tuple(word_forms(w, self.language) for w in words)
+            for form in forms[0]:
+                self._by_form.setdefault(form, []).append((forms, key))
+
+    def _candidates(self, text: str) -> list[tuple[int, int, object]]:
+        found: dict[tuple[int, int, int], tuple[int, int, object]] = {}
+        if self.unsegmented:
+            folded = text.casefold()
+            for term, key in self._substrings:
+                start = folded.find(term)
+                while start != -1:
+                    found[(start, start + len(term), id(key))] = (start, start + len(term), key)
+                    start = folded.find(term, start + 1)
+            return list(found.values())
+        tokens = [(m.start(), m.end(), word_forms(m.group(), self.language)) for m in _WORD.finditer(text)]
+        joined = [_TERM_GAP.fullmatch(text, tokens[i][1], tokens[i + 1][0]) is not None
+                  for i in range(len(tokens) - 1)]
+        for position, (_, _, forms) in enumerate(tokens):
+            for form in forms:
+                for term_forms, key in self._by_form.get(form, ()):
+                    end = position + len(term_forms)
+                    if end <= len(tokens) and all(joined[position:end - 1]) and all(
+                            tokens[position + k][2] & wanted for k, wanted in enumerate(term_forms)):
+                        span = (tokens[position][0], tokens[end - 1][1])
+                        found[(*span, id(key))] = (*span, key)
+        return list(found.values())
+
+    def find(self, text: str, overlapping: bool = False) -> list[Match]:
+        """Return the terms found in ``text``, in text order (longest match wins unless ``overlapping``)."""
+        candidates = self._candidates(text)
+        if not overlapping:
+            spans: list[tuple[int, int]] = []
+            for start, end, _ in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
+                if (start, end) in spans or all(end <= s or start >= e for s, e in spans):
+                    spans.append((start, end))
+            candidates = [c for c in candidates if (c[0], c[1]) in spans]
+        return [Match(key, s, e, text[s:e]) for s, e, key in sorted(candidates, key=lambda c: (c[0], c[1]))]
+
+
+def term_index(glossary: Glossary, language: str, statuses: Sequence[str] = STATUSES) -> TermIndex:
+    """Index every term of ``language`` with one of ``statuses``; match keys are ``(concept, term)``."""
+    return TermIndex(((t.text, (c, t)) for c in glossary.concepts for t in c.terms.get(language, ())
+                      if t.status in statuses), language)
+
+
+def _concepts(rows: list[tuple[str, dict[str, Term], str, bool]]) -> tuple[Concept, ...]:
+    merged: dict[str, dict] = {}
+    for concept_id, terms, note, translate in rows:
+        entry = merged.setdefault(concept_id, {"terms": {}, "note": note, "translate": translate})
+        for language, term in terms.items():
+            entry["terms"].setdefault(language, []).append(term)
+        entry["note"] = entry["note"] or note
+        entry["translate"] = entry["translate"] and translate
+    return tuple(Concept(cid, {lang: tuple(terms) for lang, terms in e["terms"].items()}, e["note"], e["translate"])
+                 for cid, e in merged.items())
+
+
+_CSV_FIXED = ("concept", "pos", "status", "translate", "note")
+
+
+def read_csv(path: Path) -> Glossary:
+    """Read a CSV term base: columns ``concept``, one per language code, ``pos``, ``status``, ``translate``, ``note``.
+
+    One row per concept and status (several rows may share a concept). Raises
+    InputError naming the file and line of a bad row.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read glossary: {exc}", path) from exc
+    reader = csv.DictReader(text.splitlines())
+    if not reader.fieldnames or "concept" not in reader.fieldnames or "status" not in reader.fieldnames:
+        raise InputError("glossary needs at least the columns concept, status and one language", path, 1)
+    languages = [name for name in reader.fieldnames if name not in _CSV_FIXED]
+    rows = []
+    for row in reader:
+        line = reader.line_num
+        status = (row.get("status") or "").strip()
+        if status not in STATUSES:
+            raise InputError(f"status must be one of {', '.join(STATUSES)}, not {status!r}", path, line)
+        concept_id = (row.get("concept") or "").strip()
+        if not concept_id:
+            raise InputError("row without a concept id", path, line)
+        pos = (row.get("pos") or "").strip()
+        terms = {lang: Term(row[lang].strip(), status, pos) for lang in languages if (row.get(lang) or "").strip()}
+        translate = (row.get("translate") or "yes").strip().lower() not in ("no", "false", "0")
+        rows.append((concept_id, terms, (row.get("note") or "").strip(), translate))
+    return Glossary(_concepts(rows), str(path))
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def read_tbx(path: Path, languages: Sequence[str] = ()) -> Glossary:
+    """Read a TBX-Basic term base (TBX 2 ``martif``/``termEntry`` or TBX 3 ``tbx``/``conceptEntry``).
+
+    The XML is parsed without a DTD, without resolving entities and without
+    network access; a document declaring entities is refused. ``xml:lang``
+    values are mapped onto ``languages`` (gettext codes) where they name the
+    same language. A concept with a ``<note>`` saying "do not translate" is a
+    protected name. Raises InputError naming the file and line.
+    """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                             huge_tree=False, remove_comments=True)
+    try:
+        tree = etree.parse(str(path), parser)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"invalid TBX: {exc.msg}", path, exc.lineno) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read glossary: {exc}", path) from exc
+    if tree.docinfo.internalDTD is not None and any(True for _ in tree.docinfo.internalDTD.iterentities()):
+        raise InputError("TBX declares entities; refused (entities can expand without bound or read files)", path, 1)
+    if any(isinstance(node, etree._Entity) for node in tree.iter()):
+        raise InputError("TBX uses entity references; refused", path, 1)
+
+    def gettext_code(lang: str) -> str:
+        code = lang.replace("-", "_")
+        for known in languages:
+            if known.lower() == code.lower():
+                return known
+        base = base_language(code)
+        for known in languages:
+            if base_language(known) == base:
+                return known
+        return code
+
+    rows = []
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for entry in tree.iter():
+        if _local(entry) not in ("termEntry", "conceptEntry"):
+            continue
+        concept_id = entry.get("id") or f"line-{entry.sourceline}"
+        notes = " ".join((n.text or "").strip() for n in entry.iter() if _local(n) == "note")
+        translate = "do not translate" not in notes.lower() and "do-not-translate" not in notes.lower()
+        for lang_set in entry:
+            if _local(lang_set) not in ("langSet", "langSec"):
+                continue
+            language = gettext_code(lang_set.get(xml_lang, ""))
+            for group in lang_set:
+                if _local(group) not in ("tig", "ntig", "termSec"):
+                    continue
+                text, status, pos = "", "preferred", ""
+                for node in group.iter():
+                    name, value = _local(node), (node.text or "").strip()
+                    if name == "term":
+                        text = "".join(node.itertext()).strip()
+                    elif name == "termNote" and node.get("type") == "administrativeStatus":
+                        status = _TBX_STATUS.get(value.lower(), "preferred")
+                    elif name == "termNote" and node.get("type") == "partOfSpeech":
+                        pos = value
+                if text:
+                    rows.append((concept_id, {language: Term(text, status, pos)}, notes, translate))
+    return Glossary(_concepts(rows), str(path))
+
+
+def load_glossary(path: Path, languages: Sequence[str] = ()) -> Glossary:
+    """Read a term base by its extension (.csv or .tbx); an absent file is an empty glossary."""
+    if not path.exists():
+        return Glossary((), str(path))
+    if path.suffix.lower() in (".tbx", ".xml"):
+        return read_tbx(path, languages)
+    return read_csv(path)

@@ -1,0 +1,113 @@
+"""Checks of whole catalogs: headers, completeness, and consistency across a locale's catalogs."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from pipeline.locales import plural_count, plural_forms
+from pipeline.model import Finding, Severity
+from pipeline.qa.registry import CatalogContext, check
+
+__all__ = ["header", "completeness", "inconsistent", "publishable_entries"]
+
+
+def publishable_entries(context: CatalogContext) -> Iterator:
+    """The catalog's active, translated, non-fuzzy entries (what the entry checks look at)."""
+    for entry in context.catalog:
+        if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags and entry.translated():
+            yield entry
+
+
+def _same_rule(a: str, b: str) -> bool:
+    return re.sub(r"[\s;]", "", a) == re.sub(r"[\s;]", "", b)
+
+
+@check(id="header", severity=Severity.ERROR, scope="catalog",
+       description="Language or Plural-Forms header wrong, or a plural entry with the wrong number of forms")
+def header(context: CatalogContext) -> Iterator[Finding]:
+    """Checks the catalog header against the locale of its folder, with Babel's plural rules.
+
+    Fires when ``Language`` is not the folder's locale (``locales/es/`` must
+    say ``es``), when ``Plural-Forms`` is not CLDR's rule for the language (as
+    Babel gives it), or when a plural entry has a different number of
+    translations than the rule's ``nplurals``. Run ``make update`` on a fresh
+    copy of the catalog, or fix the header by hand.
+    """
+    def found(line: int, message: str, msgid: str = "") -> Finding:
+        return Finding("header", Severity.ERROR, context.locale, context.path, line, msgid, "", message)
+
+    metadata = context.catalog.metadata
+    language = metadata.get("Language", "")
+    if language.replace("-", "_") != context.locale:
+        yield found(1, f"Language header is {language!r}, the catalog is in locales/{context.locale}/")
+    expected = plural_forms(context.locale)
+    actual = metadata.get("Plural-Forms", "")
+    if not _same_rule(actual, expected):
+        yield found(1, f"Plural-Forms is {actual!r}; Babel's rule for {context.locale} is {expected!r}")
+    forms = plural_count(context.locale)
+    for entry in context.catalog:
+        if entry.msgid_plural and not entry.obsolete and len(entry.msgstr_plural) != forms:
+            yield found(entry.linenum, f"plural entry has {len(entry.msgstr_plural)} forms; "
+                                       f"{context.locale} needs {forms}", entry.msgid)
+
+
+@check(id="completeness", severity=Severity.ERROR, scope="catalog",
+       description="catalog translated below its locale's bar in [tool.pipeline]")
+def completeness(context: CatalogContext) -> Iterator[Finding]:
+    """Checks the share of messages translated (fuzzy ones do not count) against the locale's bar.
+
+    Fires when the percentage is below ``bar`` for the locale in
+    ``[tool.pipeline.locales]``; a bar of 0 means report only. To fix it,
+    translate the untranslated messages and review the fuzzy ones (remove the
+    ``fuzzy`` flag once the translation is right).
+    """
+    stats = context.stats
+    if context.bar <= 0 or stats.percent >= context.bar:
+        return
+    yield Finding("completeness", Severity.ERROR, context.locale, context.path, 1, "", "",
+                  f"{stats.percent:g}% translated ({stats.translated} of {stats.messages} messages, "
+                  f"{stats.fuzzy} fuzzy, {stats.untranslated} untranslated), below the bar of {context.bar:g}%")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text).strip().casefold()
+
+
+@check(id="inconsistent", severity=Severity.WARNING, scope="locale",
+       description="one source translated differently across the locale, or one translation for different sources")
+def inconsistent(contexts: Sequence[CatalogContext]) -> Iterator[Finding]:
+    """Checks that a source text is translated the same way in every catalog of a locale, and vice versa.
+
+    Fires on each entry whose source has another translation elsewhere in the
+    locale, and on each translation shared by sources that differ in more
+    than case and punctuation. Pick one wording and use it everywhere (a
+    translation memory or the glossary helps); silence a legitimate
+    difference with ``#, ignore-inconsistent``.
+    """
+    by_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    by_target: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for context in contexts:
+        for entry in publishable_entries(context):
+            where = (context, entry)
+            by_source[entry.msgid][entry.msgstr].append(where)
+            by_target[entry.msgstr][_key(entry.msgid)].append(where)
+    for msgid, translations in by_source.items():
+        if len(translations) < 2:
+            continue
+        for msgstr, places in translations.items():
+            others = [f"'{other}' ({c.path}:{e.linenum})" for other, p in translations.items() if other != msgstr
+                      for c, e in p[:1]]
+            for context, entry in places:
+                yield Finding("inconsistent", Severity.WARNING, context.locale, context.path, entry.linenum,
+                              msgid, msgstr, "same source translated differently: also " + ", ".join(others))
+    for msgstr, sources in by_target.items():
+        if len(sources) < 2:
+            continue
+        for key, places in sources.items():
+            others = [f"'{p[0][1].msgid}' ({p[0][0].path}:{p[0][1].linenum})" for k, p in sources.items() if k != key]
+            for context, entry in places:
+                yield Finding("inconsistent", Severity.WARNING, context.locale, context.path, entry.linenum,
+                              entry.msgid, msgstr, "same translation used for different sources: also " +
+                              ", ".join(others))

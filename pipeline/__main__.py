@@ -1,5 +1,13 @@
+import os
 import sys
 
 from pipeline.cli import main
 
-sys.exit(main(sys.argv[1:]))
+try:
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+except BrokenPipeError:
+    # The reader went away (`python -m pipeline glossary | head`): not an error of ours.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    code = 0
+sys.exit(code)

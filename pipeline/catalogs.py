@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,15 +223,16 @@ def _closest(entry: polib.POEntry, candidates: list[polib.POEntry]) -> polib.POE
     return best
 
 
-def update_catalog(template: polib.POFile, old: polib.POFile | None,
-                   locale: str) -> tuple[polib.POFile, UpdateSummary]:
+def update_catalog(template: polib.POFile, old: polib.POFile | None, locale: str,
+                   notes: Mapping[str, str] | None = None) -> tuple[polib.POFile, UpdateSummary]:
     """Merge a template into a locale's catalog (a new one when ``old`` is None).
 
     Returns the updated catalog, in template order with obsolete entries last,
     and what changed. Nothing a translator wrote is dropped: exact matches keep
     their translation and state, changed sources become fuzzy with ``#|``,
     translated entries whose source is gone become obsolete, and obsolete
-    entries whose source returns are revived.
+    entries whose source returns are revived. ``notes`` adds a line to the
+    ``#.`` comment of the messages it names (the glossary terms to use).
     """
     catalog = polib.POFile(wrapwidth=79)
     if old is None:
@@ -254,8 +255,10 @@ def update_catalog(template: polib.POFile, old: polib.POFile | None,
 
     pending = []
     for source in template:
+        note = (notes or {}).get(source.msgid)
+        comment = f"{source.comment}\n{note}" if note and source.comment else (note or source.comment)
         entry = polib.POEntry(msgctxt=source.msgctxt, msgid=source.msgid, msgid_plural=source.msgid_plural,
-                              msgstr="", occurrences=list(source.occurrences), comment=source.comment,
+                              msgstr="", occurrences=list(source.occurrences), comment=comment,
                               flags=[f for f in source.flags if f != "fuzzy"])
         if source.msgid_plural:
             entry.msgstr_plural = {}

@@ -7,6 +7,7 @@ would change), 2 unusable input or usage.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,9 +17,10 @@ from pipeline.config import load_settings
 from pipeline.errors import PipelineError
 from pipeline.model import Severity
 from pipeline.qa import CHECKS
-from pipeline.report import render_console
+from pipeline.report import render_console, render_github
 from pipeline.workflow import (
-    StageResult, Writer, build_stage, check_stage, extract_stage, normalize_stage, stats_stage, update_stage,
+    StageResult, Writer, build_stage, check_stage, extract_stage, glossary_survey, normalize_stage, stats_stage,
+    update_stage,
 )
 
 __all__ = ["main"]
@@ -50,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Run the QA checks; exit 1 on an error finding or a locale under its bar.")
     check.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
     check.add_argument("--list", action="store_true", help="list the checks and exit")
+    glossary = commands.add_parser("glossary", help="glossary terms found in the sources, and candidates it lacks",
+                                   description="List the glossary terms that occur in the source texts (with "
+                                               "their translation in a locale) and frequent phrases not in it.")
+    glossary.add_argument("--locale", help="locale whose terms to show (default: the first target locale)")
+    glossary.add_argument("--min-count", type=int, default=3, help="how often a candidate phrase must occur")
     stats = commands.add_parser("stats", help="translated / fuzzy / untranslated messages and words")
     stats.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
     everything = commands.add_parser("all", help="normalize, extract, update, check, build in order")
@@ -88,7 +95,9 @@ def _run_check(settings, documents: Sequence[str], writer: Writer | None = None)
     writer = writer or Writer(settings.root)
     result = check_stage(settings, writer, documents)
     _print_errors(result)
-    sys.stdout.write(render_console(result.report))
+    sys.stdout.write(render_console(result.report, [item.id for item in CHECKS]))
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stdout.write(render_github(result.report))
     print(f"check: {result.documents} catalog(s); report in {settings.relative(settings.reports_dir / 'qa.json')}")
     if result.errors:
         print("hint: run `make update` to create or refresh the catalogs", file=sys.stderr)
@@ -98,8 +107,26 @@ def _run_check(settings, documents: Sequence[str], writer: Writer | None = None)
 
 def _list_checks() -> int:
     for item in CHECKS:
-        print(f"{item.id:20} {item.severity.value:8} {item.description}")
+        print(f"{item.id:18} {item.severity.value:8} {item.scope:8} {item.description}")
     return EXIT_OK
+
+
+def _run_glossary(settings, locale: str | None, min_count: int) -> int:
+    code = locale or settings.locales[0].code
+    if code not in [l.code for l in settings.locales]:
+        print(f"error: {code!r} is not a target locale in [tool.pipeline.locales]", file=sys.stderr)
+        return EXIT_UNUSABLE
+    uses, candidates, errors = glossary_survey(settings, code, min_count)
+    for error in errors:
+        print(error, file=sys.stderr)
+    print(f"Glossary terms in the sources ({len(uses)} concepts), with their {code} term:")
+    for use in uses:
+        target = use.target_term or "(no term for this locale)"
+        print(f"  {use.count:4}  {use.source_term} \N{RIGHTWARDS ARROW} {target}")
+    print(f"\nFrequent phrases not in the glossary (at least {min_count} times):")
+    for phrase, count in candidates:
+        print(f"  {count:4}  {phrase}")
+    return EXIT_UNUSABLE if errors else EXIT_OK
 
 
 def _run_stats(settings, documents: Sequence[str]) -> int:
@@ -139,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_writing(args.command, settings, args.documents, args.check)
         if args.command == "check":
             return _run_check(settings, args.documents)
+        if args.command == "glossary":
+            return _run_glossary(settings, args.locale, args.min_count)
         if args.command == "stats":
             return _run_stats(settings, args.documents)
         return _run_all(settings, args.check)

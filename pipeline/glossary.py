@@ -19,6 +19,7 @@ from pathlib import Path
 
 import simplemma
 import snowballstemmer
+from stop_words import StopWordError, get_stop_words
 from babel import Locale
 from lxml import etree
 
@@ -27,7 +28,7 @@ from pipeline.locales import base_language
 
 __all__ = [
     "STATUSES", "Term", "Concept", "Glossary", "Match", "TermIndex", "load_glossary", "read_csv", "read_tbx",
-    "term_index", "word_forms",
+    "term_index", "word_forms", "survey", "TermUse",
 ]
 
 #: Term statuses, as in TBX's administrativeStatus: preferred and admitted
@@ -205,6 +206,68 @@ class TermIndex:
         return [Match(key, s, e, text[s:e]) for s, e, key in sorted(candidates, key=lambda c: (c[0], c[1]))]
 
 
+@dataclass(frozen=True)
+class TermUse:
+    """A glossary concept found in the sources: its source term, how often, and its term in one locale."""
+
+    concept: Concept
+    source_term: str
+    count: int
+    target_term: str
+
+
+def survey(glossary: Glossary, texts: Sequence[str], locale: str, source_locale: str = "en",
+           min_count: int = 3, max_words: int = 3) -> tuple[list[TermUse], list[tuple[str, int]]]:
+    """Count the glossary's terms in source texts, and find frequent phrases it lacks.
+
+    Returns the concepts found (most frequent first) with the locale's
+    preferred term, and candidate phrases of up to ``max_words`` words that
+    occur at least ``min_count`` times outside any glossary term and do not
+    start or end with a stop word (stop-words lists).
+    """
+    index = term_index(glossary, source_locale, ("preferred", "admitted"))
+    counts: dict[str, int] = {}
+    concepts: dict[str, Concept] = {}
+    first_seen: dict[str, str] = {}
+    phrases: dict[str, int] = {}
+    try:
+        stop = set(get_stop_words(base_language(source_locale)))
+    except StopWordError:
+        stop = set()
+    names = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)") for n in glossary.protected_names]
+    for text in texts:
+        for pattern in names:
+            text = pattern.sub(lambda m: " " * len(m.group()), text)
+        matches = index.find(text)
+        for match in matches:
+            concept, term = match.key
+            counts[concept.id] = counts.get(concept.id, 0) + 1
+            concepts[concept.id] = concept
+            first_seen.setdefault(concept.id, term.text)
+        covered = [(m.start, m.end) for m in matches]
+        words = [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(text)
+                 if not any(s <= m.start() < e for s, e in covered)]
+        for size in range(1, max_words + 1):
+            for i in range(len(words) - size + 1):
+                gram = words[i:i + size]
+                if not all(_TERM_GAP.fullmatch(text, gram[k][2], gram[k + 1][1]) for k in range(size - 1)):
+                    continue
+                if gram[0][0] in stop or gram[-1][0] in stop or any(w.isdigit() for w, _, _ in gram):
+                    continue
+                if any(len(w) < 3 for w, _, _ in gram):
+                    continue
+                phrase = " ".join(w for w, _, _ in gram)
+                phrases[phrase] = phrases.get(phrase, 0) + 1
+    uses = []
+    for concept_id, count in counts.items():
+        concept = concepts[concept_id]
+        approved = concept.approved(locale)
+        uses.append(TermUse(concept, first_seen[concept_id], count, approved[0].text if approved else ""))
+    uses.sort(key=lambda u: (-u.count, u.source_term))
+    candidates = sorted(((p, n) for p, n in phrases.items() if n >= min_count), key=lambda c: (-c[1], c[0]))
+    return uses, candidates
+
+
 def term_index(glossary: Glossary, language: str, statuses: Sequence[str] = STATUSES) -> TermIndex:
     """Index every term of ``language`` with one of ``statuses``; match keys are ``(concept, term)``."""
     return TermIndex(((t.text, (c, t)) for c in glossary.concepts for t in c.terms.get(language, ())
@@ -265,20 +328,26 @@ def read_tbx(path: Path, languages: Sequence[str] = ()) -> Glossary:
 
     The XML is parsed without a DTD, without resolving entities and without
     network access; a document declaring entities is refused. ``xml:lang``
-    values are mapped onto ``languages`` (gettext codes) where they name the
-    same language. A concept with a ``<note>`` saying "do not translate" is a
+    values are mapped onto ``languages`` (gettext codes, source language
+    included) where they name the same language. A concept with a ``<note>`` saying "do not translate" is a
     protected name. Raises InputError naming the file and line.
     """
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True)
     try:
-        tree = etree.parse(str(path), parser)
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"invalid TBX: {exc.msg}", path, exc.lineno) from exc
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read glossary: {exc}", path) from exc
-    if tree.docinfo.internalDTD is not None and any(True for _ in tree.docinfo.internalDTD.iterentities()):
-        raise InputError("TBX declares entities; refused (entities can expand without bound or read files)", path, 1)
+    declaration = re.search(rb"<!ENTITY", raw)
+    if declaration:
+        # Entities are how XML bombs expand and how external files are read;
+        # a term base has no use for them.
+        raise InputError("TBX declares entities; refused (entities can expand without bound or read files)",
+                         path, raw[: declaration.start()].count(b"\n") + 1)
+    try:
+        tree = etree.fromstring(raw, parser).getroottree()
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"invalid TBX: {exc.msg}", path, exc.lineno) from exc
     if any(isinstance(node, etree._Entity) for node in tree.iter()):
         raise InputError("TBX uses entity references; refused", path, 1)
 

@@ -28,7 +28,7 @@ from pipeline.files import read_bounded, write_if_changed
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument, Finding, Segment
 from pipeline.normalize import normalize
-from pipeline.glossary import Glossary, load_glossary
+from pipeline.glossary import Glossary, load_glossary, survey
 from pipeline.qa import CHECKS, CatalogContext, LocaleTerms, check_locale, checks_by_id
 from pipeline.report import qa_report, render_html, render_junit, report_json
 from pipeline.segments import extract, plain_text
@@ -36,7 +36,7 @@ from pipeline.stats import CatalogStats, catalog_stats, combine
 
 __all__ = [
     "Writer", "StageResult", "source_documents", "normalize_stage", "extract_stage", "update_stage",
-    "check_stage", "build_stage", "stats_stage", "load_clean_document",
+    "check_stage", "build_stage", "stats_stage", "load_clean_document", "glossary_survey", "glossary_notes",
 ]
 
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -200,9 +200,41 @@ def _templates(settings: Settings, only: Iterable[str] = ()) -> list[tuple[str, 
             if not wanted or path.stem in wanted]
 
 
+def glossary_notes(template: polib.POFile, terms: LocaleTerms) -> dict[str, str]:
+    """The ``#.`` lines for each message naming its glossary terms in the locale.
+
+    One line per concept, ``Glossary: liver metastases → metástasis hepáticas``,
+    and one per protected name, ``Do not translate: MedlinePlus``.
+    """
+    notes = {}
+    for entry in template:
+        text = plain_text(entry.msgid)
+        names = []
+        for name, pattern in terms.protected:
+            if pattern.search(text):
+                names.append(name)
+                text = pattern.sub(lambda m: " " * len(m.group()), text)
+        lines, seen = [], set()
+        for match in terms.source.find(text):
+            concept, term = match.key
+            approved = concept.approved(terms.locale)
+            if approved and concept.id not in seen:
+                seen.add(concept.id)
+                lines.append(f"Glossary: {term.text} \N{RIGHTWARDS ARROW} {approved[0].text}")
+        lines += [f"Do not translate: {name}" for name in dict.fromkeys(names)]
+        if lines:
+            notes[entry.msgid] = "\n".join(lines)
+    return notes
+
+
 def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
-    """Merge each template into each locale's catalog; a catalog that does not parse is left alone."""
+    """Merge each template into each locale's catalog; a catalog that does not parse is left alone.
+
+    Each message's ``#.`` comment gets the glossary terms it contains, in the locale.
+    """
     result = StageResult("update")
+    glossary = _load_glossary(settings, result)
+    terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
     for doc_id, template_path in _templates(settings, only):
         try:
             template = read_catalog(template_path)
@@ -216,7 +248,7 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -
             except CatalogError as exc:
                 result.errors.append(exc)
                 continue
-            catalog, summary = update_catalog(template, old, locale.code)
+            catalog, summary = update_catalog(template, old, locale.code, glossary_notes(template, terms[locale.code]))
             if writer.write(path, render_catalog(catalog)):
                 result.notes.append(_describe_update(settings.relative(path), old is None, summary))
         result.documents += 1
@@ -246,7 +278,8 @@ def _catalogs(settings: Settings, result: StageResult, only: Iterable[str] = ())
 
 def _load_glossary(settings: Settings, result: StageResult) -> Glossary:
     try:
-        return load_glossary(settings.glossary_path, [locale.code for locale in settings.locales])
+        return load_glossary(settings.glossary_path,
+                             [settings.source_locale] + [locale.code for locale in settings.locales])
     except PipelineError as exc:
         result.errors.append(exc)
         return Glossary((), str(settings.glossary_path))
@@ -336,6 +369,23 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) ->
         result.notes.append(f"{markup} translation(s) not published because their markup does not match the "
                             "source; see build/reports/build.json")
     return result
+
+
+def glossary_survey(settings: Settings, locale: str, min_count: int = 3):
+    """Survey the glossary against every template's source texts (see glossary.survey).
+
+    Returns (terms used, candidate phrases, errors).
+    """
+    result = StageResult("glossary")
+    glossary = _load_glossary(settings, result)
+    texts = []
+    for _, path in _templates(settings):
+        try:
+            texts += [plain_text(entry.msgid) for entry in read_catalog(path) if entry.msgid]
+        except CatalogError as exc:
+            result.errors.append(exc)
+    uses, candidates = survey(glossary, texts, locale, settings.source_locale, min_count)
+    return uses, candidates, result.errors
 
 
 def stats_stage(settings: Settings, only: Iterable[str] = ()) -> tuple[StageResult, list[tuple[str, str, CatalogStats]]]:

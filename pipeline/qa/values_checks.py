@@ -107,7 +107,11 @@ def urls(entry: EntryContext) -> Iterator[str]:
 
 @check(id="emails", severity=Severity.ERROR, description="an e-mail address was changed or dropped")
 def emails(entry: EntryContext) -> Iterator[str]:
-    """Checks that every e-mail address of the source appears unchanged in the translation."""
+    """Checks that every e-mail address of the source appears unchanged in the translation.
+
+    Fires when one is missing, altered or added. An address is not
+    translated, even where its words could be ("help@" stays "help@").
+    """
     yield from _compare("e-mail address", [e for e, _, _ in find_emails(entry.msgid)],
                         [e for e, _, _ in find_emails(entry.msgstr)])
 

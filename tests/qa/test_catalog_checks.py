@@ -1,0 +1,119 @@
+"""Catalog- and locale-level checks, and the runner: tables of catalogs that must fire and must not."""
+
+import polib
+import pytest
+
+from pipeline.glossary import Glossary
+from pipeline.locales import plural_forms
+from pipeline.model import Severity
+from pipeline.qa import CHECKS, CatalogContext, LocaleTerms, check_locale, checks_by_id
+from pipeline.stats import catalog_stats
+
+SPANISH_PLURALS = plural_forms("es")
+
+
+def catalog(entries, language="es", plurals=SPANISH_PLURALS) -> polib.POFile:
+    po = polib.POFile()
+    po.metadata = {"Language": language, "Plural-Forms": plurals, "Content-Type": "text/plain; charset=UTF-8"}
+    for number, (msgid, msgstr, *flags) in enumerate(entries):
+        entry = polib.POEntry(msgid=msgid, msgstr=msgstr, flags=list(flags))
+        entry.linenum = 10 + 5 * number
+        po.append(entry)
+    return po
+
+
+def context(po: polib.POFile, locale="es", bar=100.0, path="locales/es/LC_MESSAGES/a.po") -> CatalogContext:
+    return CatalogContext(locale, path, po, bar, catalog_stats(po))
+
+
+def plural_catalog(forms: int) -> polib.POFile:
+    po = catalog([])
+    entry = polib.POEntry(msgid="one tumor", msgid_plural="{n} tumors",
+                          msgstr_plural={i: "tumor" for i in range(forms)})
+    entry.linenum = 30
+    po.append(entry)
+    return po
+
+
+# (check, contexts, part of the expected message)
+MUST_FIRE = [
+    pytest.param("header", [context(catalog([], language="es_MX"))], "Language header is 'es_MX'",
+                 id="wrong-language"),
+    pytest.param("header", [context(catalog([], plurals="nplurals=2; plural=(n != 1);"))], "Babel's rule",
+                 id="plural-forms-not-babel"),
+    pytest.param("header", [context(plural_catalog(2))], "plural entry has 2 forms; es needs 3",
+                 id="wrong-number-of-plural-forms"),
+    pytest.param("completeness", [context(catalog([("a", "b"), ("c", "")]))], "50% translated",
+                 id="below-bar"),
+    pytest.param("completeness", [context(catalog([("a", "b"), ("c", "d", "fuzzy")]))], "1 fuzzy",
+                 id="fuzzy-does-not-count"),
+    pytest.param("inconsistent", [context(catalog([("Fever", "Fiebre")])),
+                                  context(catalog([("Fever", "Calentura")]), path="b.po")],
+                 "same source translated differently", id="two-translations"),
+    pytest.param("inconsistent", [context(catalog([("Fever", "Fiebre"), ("Chills", "Fiebre")]))],
+                 "same translation used for different sources", id="one-translation-two-sources"),
+]
+
+MUST_NOT_FIRE = [
+    pytest.param("header", [context(catalog([]))], id="babel-header"),
+    pytest.param("header", [context(plural_catalog(3))], id="three-spanish-forms"),
+    pytest.param("header", [context(catalog([], language="zh_Hans", plurals="nplurals=1; plural=0;"),
+                                    locale="zh_Hans")], id="script-subtag"),
+    pytest.param("completeness", [context(catalog([("a", "b"), ("c", "")]), bar=0)], id="report-only-bar"),
+    pytest.param("completeness", [context(catalog([("a", "b"), ("c", "d")]))], id="complete"),
+    pytest.param("inconsistent", [context(catalog([("Fever", "Fiebre")])),
+                                  context(catalog([("Fever", "Fiebre")]), path="b.po")], id="same-everywhere"),
+    pytest.param("inconsistent", [context(catalog([("Fever", "Fiebre"), ("Fever:", "Fiebre")]))],
+                 id="sources-differ-only-in-punctuation"),
+    pytest.param("inconsistent", [context(catalog([("Fever", "Fiebre"), ("Chills", "Fiebre", "fuzzy")]))],
+                 id="fuzzy-not-compared"),
+]
+
+
+def run(check_id, contexts):
+    item = checks_by_id()[check_id]
+    if item.scope == "locale":
+        return [f.message for f in item(contexts)]
+    return [f.message for c in contexts for f in item(c)]
+
+
+@pytest.mark.parametrize("check_id, contexts, expected", MUST_FIRE)
+def test_catalog_check_fires(check_id, contexts, expected):
+    messages = run(check_id, contexts)
+    assert any(expected in m for m in messages), messages
+
+
+@pytest.mark.parametrize("check_id, contexts", MUST_NOT_FIRE)
+def test_catalog_check_stays_quiet(check_id, contexts):
+    assert run(check_id, contexts) == []
+
+
+def test_every_catalog_check_has_both_tables():
+    fired = {case.values[0] for case in MUST_FIRE}
+    quiet = {case.values[0] for case in MUST_NOT_FIRE}
+    for item in CHECKS:
+        if item.scope != "entry":
+            assert item.id in fired and item.id in quiet, item.id
+
+
+TERMS = LocaleTerms(Glossary(()), "es", "en")
+
+
+def test_runner_skips_untranslated_and_fuzzy_entries():
+    po = catalog([("Take 5 mg.", ""), ("Take 6 mg.", "Tome 60 mg.", "fuzzy"), ("Take 7 mg.", "Tome 70 mg.")])
+    result = check_locale([context(po, bar=0)], TERMS)
+    assert [(f.check, f.msgid) for f in result.findings] == [("numbers", "Take 7 mg.")]
+
+
+def test_ignore_flag_silences_one_check_on_one_entry_and_is_counted():
+    po = catalog([("Take 7 mg.", "Tome 70 mg", "ignore-numbers"), ("Take 8 mg.", "Tome 80 mg.")])
+    result = check_locale([context(po)], TERMS)
+    assert sorted((f.check, f.msgid) for f in result.findings) == [
+        ("numbers", "Take 8 mg."), ("punctuation", "Take 7 mg.")]
+    assert result.silenced == 1
+
+
+def test_fail_on_promotes_a_warning_check_to_error():
+    po = catalog([("Fever", "Fever")])
+    result = check_locale([context(po)], TERMS, fail_on=["unchanged"])
+    assert [(f.check, f.severity) for f in result.findings] == [("unchanged", Severity.ERROR)]

@@ -1,0 +1,111 @@
+import http.server
+import shutil
+import threading
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.glossary import TermIndex, load_glossary, read_csv, read_tbx
+from tests.conftest import FIXTURES, ROOT
+
+TBX = FIXTURES / "tbx"
+LANGUAGES = ["en", "es", "ar", "zh_Hans"]
+
+
+def test_shipped_glossary_covers_the_article_in_three_languages():
+    glossary = load_glossary(ROOT / "locales" / "glossary.csv", LANGUAGES)
+    translatable = [c for c in glossary.concepts if c.translate]
+    assert len(translatable) >= 80
+    for concept in translatable:
+        for language in ("es", "ar", "zh_Hans"):
+            assert concept.approved(language), (concept.id, language)
+    assert sum(1 for c in glossary.concepts for t in c.terms.get("es", ()) if t.status == "forbidden") >= 8
+    assert {"MedlinePlus", "A.D.A.M.", "NCCN", "URAC"} <= set(glossary.protected_names)
+
+
+@pytest.mark.parametrize("row, message", [
+    pytest.param("liver,liver,hígado,noun,approved,yes,", "status must be one of", id="unknown-status"),
+    pytest.param(",liver,hígado,noun,preferred,yes,", "row without a concept id", id="no-concept"),
+])
+def test_bad_csv_rows_name_file_and_line(tmp_path, row, message):
+    path = tmp_path / "glossary.csv"
+    path.write_text("concept,en,es,pos,status,translate,note\nok,cancer,cáncer,noun,preferred,yes,\n" + row + "\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=message) as caught:
+        read_csv(path)
+    assert caught.value.line == 3
+
+
+def test_tbx_basic_is_read_with_statuses_languages_and_protected_names():
+    glossary = read_tbx(TBX / "medical.tbx", LANGUAGES)
+    by_id = {c.id: c for c in glossary.concepts}
+    failure = by_id["c-liver-failure"]
+    assert [t.text for t in failure.approved("en")] == ["liver failure"]
+    assert [t.text for t in failure.approved("es")] == ["insuficiencia hepática"]
+    assert [t.text for t in failure.forbidden("es")] == ["falla hepática"]
+    assert [t.text for t in failure.approved("zh_Hans")] == ["肝衰竭"]
+    assert glossary.protected_names == ("MedlinePlus",)
+
+
+def test_tbx_version_3_is_read():
+    glossary = read_tbx(TBX / "tbx3.tbx", LANGUAGES)
+    assert [t.text for t in glossary.concepts[0].approved("ar")] == ["اليرقان"]
+
+
+@pytest.mark.parametrize("name, line", [("bad.external-entity.tbx", 2), ("bad.billion-laughs.tbx", 3),
+                                        ("bad.malformed.tbx", 3)])
+def test_dangerous_or_broken_tbx_is_refused_with_file_and_line(name, line):
+    with pytest.raises(InputError) as caught:
+        read_tbx(TBX / name, LANGUAGES)
+    assert caught.value.line == line
+    assert str(caught.value).startswith(str(TBX / name))
+    assert "/root" not in str(caught.value) and "root:" not in str(caught.value)
+
+
+def test_tbx_with_a_remote_dtd_is_read_without_any_network_request(tmp_path):
+    requests = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        path = tmp_path / "remote.tbx"
+        text = (TBX / "bad.network-dtd.tbx").read_text().replace("127.0.0.1:9", f"127.0.0.1:{server.server_port}")
+        path.write_text(text)
+        glossary = read_tbx(path, LANGUAGES)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert requests == []
+    assert glossary.concepts[0].approved("en")[0].text == "liver"
+
+
+def test_glossary_file_kind_follows_its_extension(tmp_path):
+    shutil.copy(TBX / "medical.tbx", tmp_path / "terms.tbx")
+    assert load_glossary(tmp_path / "terms.tbx", LANGUAGES).protected_names == ("MedlinePlus",)
+    assert load_glossary(tmp_path / "absent.csv", LANGUAGES).concepts == ()
+
+
+@pytest.mark.parametrize("language, terms, text, found", [
+    pytest.param("en", ["liver", "liver metastases"], "Liver metastases spread.", ["Liver metastases"],
+                 id="longest-first"),
+    pytest.param("en", ["tumor"], "Two tumors.", ["tumors"], id="plural"),
+    pytest.param("es", ["metástasis hepática"], "Las metástasis hepáticas", ["metástasis hepáticas"],
+                 id="spanish-inflection"),
+    pytest.param("ar", ["الكبد"], "والكبد وللكبد بالكبد", ["والكبد", "وللكبد", "بالكبد"], id="arabic-prefixes"),
+    pytest.param("zh_Hans", ["肝转移"], "患者有肝转移和肝癌", ["肝转移"], id="chinese-substring"),
+    pytest.param("en", ["primary cancer"], "the original (primary) cancer", [], id="no-match-across-brackets"),
+    pytest.param("en", ["whole body"], "whole-body chemotherapy", ["whole-body"], id="hyphen-joins"),
+])
+def test_term_matching(language, terms, text, found):
+    index = TermIndex(((t, t) for t in terms), language)
+    assert [m.found for m in index.find(text)] == found

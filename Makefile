@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN    := $(PY) -m pipeline
 
 .DEFAULT_GOAL := all
-.PHONY: all setup normalize extract update check build stats test clean help
+.PHONY: all setup normalize extract update check build stats glossary qa-eval test clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,12 @@ build: update ## assemble build/site/<lang>/<doc>.html and the index
 
 stats: $(STAMP) ## translated / fuzzy / untranslated per locale and document
 	$(RUN) stats
+
+glossary: $(STAMP) ## glossary terms in the sources, and frequent phrases it lacks
+	$(RUN) glossary
+
+qa-eval: $(STAMP) ## precision and recall of each QA check on the labelled set in tests/qa_eval
+	$(RUN) qa-eval
 
 test: $(STAMP) ## run the test suite
 	$(PY) -m pytest

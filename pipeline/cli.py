@@ -16,7 +16,9 @@ from pipeline import __version__
 from pipeline.config import load_settings
 from pipeline.errors import PipelineError
 from pipeline.model import Severity
+from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
+from pipeline.qa.evaluation import evaluate, load_cases
 from pipeline.report import render_console, render_github
 from pipeline.workflow import (
     StageResult, Writer, build_stage, check_stage, extract_stage, glossary_survey, normalize_stage, stats_stage,
@@ -57,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
                                                "their translation in a locale) and frequent phrases not in it.")
     glossary.add_argument("--locale", help="locale whose terms to show (default: the first target locale)")
     glossary.add_argument("--min-count", type=int, default=3, help="how often a candidate phrase must occur")
+    evaluation = commands.add_parser("qa-eval", help="precision and recall of each check on the labelled set",
+                                     description="Run the checks on tests/qa_eval: injected errors and benign "
+                                                 "variants of a correct catalog; exit 1 if any case is wrong.")
+    evaluation.add_argument("--catalog", type=Path, default=Path("tests/qa_eval/es.po"))
+    evaluation.add_argument("--cases", type=Path, default=Path("tests/qa_eval/cases.json"))
+    evaluation.add_argument("--locale", default="es")
     stats = commands.add_parser("stats", help="translated / fuzzy / untranslated messages and words")
     stats.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
     everything = commands.add_parser("all", help="normalize, extract, update, check, build in order")
@@ -129,6 +137,32 @@ def _run_glossary(settings, locale: str | None, min_count: int) -> int:
     return EXIT_UNUSABLE if errors else EXIT_OK
 
 
+def _run_evaluation(settings, catalog: Path, cases: Path, locale: str) -> int:
+    catalog, cases = settings.root / catalog, settings.root / cases
+    glossary = load_glossary(settings.glossary_path, [settings.source_locale] + [l.code for l in settings.locales])
+    result = evaluate(catalog, load_cases(cases), glossary, locale, settings.source_locale)
+    print(f"{'check':18} {'precision':>9} {'recall':>7} {'TP':>4} {'FP':>4} {'FN':>4}")
+    for score in result.scores:
+        if not (score.true_positives or score.false_positives or score.false_negatives):
+            continue
+        precision = "-" if score.precision is None else f"{score.precision:.2f}"
+        recall = "-" if score.recall is None else f"{score.recall:.2f}"
+        print(f"{score.check:18} {precision:>9} {recall:>7} {score.true_positives:4} {score.false_positives:4} "
+              f"{score.false_negatives:4}")
+    errors = [c for c in result.cases if c.kind == "error"]
+    benign = [c for c in result.cases if c.kind == "benign"]
+    print(f"\ninjected errors caught: {sum(c.passed for c in errors)}/{len(errors)}; "
+          f"benign variants unflagged: {sum(c.passed for c in benign)}/{len(benign)}; "
+          f"findings on the correct catalog: {len(result.baseline)}")
+    for line in result.baseline:
+        print(f"  baseline: {line}")
+    for case in result.cases:
+        if not case.passed:
+            print(f"  WRONG {case.kind} {case.label}: expected {case.expected or 'nothing'}, "
+                  f"fired {', '.join(case.fired) or 'nothing'}")
+    return EXIT_OK if all(c.passed for c in result.cases) and not result.baseline else EXIT_FINDINGS
+
+
 def _run_stats(settings, documents: Sequence[str]) -> int:
     result, rows = stats_stage(settings, documents)
     _print_errors(result)
@@ -168,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_check(settings, args.documents)
         if args.command == "glossary":
             return _run_glossary(settings, args.locale, args.min_count)
+        if args.command == "qa-eval":
+            return _run_evaluation(settings, args.catalog, args.cases, args.locale)
         if args.command == "stats":
             return _run_stats(settings, args.documents)
         return _run_all(settings, args.check)

@@ -10,7 +10,7 @@ from pipeline.locales import base_language
 from pipeline.model import Severity
 from pipeline.normalize.mojibake import fix_text
 from pipeline.qa.registry import EntryContext, check
-from pipeline.qa.values import find_emails, find_urls, mask
+from pipeline.qa.values import find_emails, find_phones, find_urls, mask
 
 __all__ = ["mojibake", "unchanged", "whitespace", "punctuation", "brackets", "length"]
 
@@ -138,7 +138,8 @@ def brackets(entry: EntryContext) -> Iterator[str]:
     """Checks brackets and quotation marks: balanced, and as many as in the source.
 
     Full-width brackets count as brackets; quotation marks may change style
-    (“ ” « » "), not number. Fires on an unclosed bracket or a different count.
+    (“ ” « » "), not number; the brackets of a phone number "(301) 594-5983"
+    are the phone number's. Fires on an unclosed bracket or a different count.
     """
     def count(text: str) -> tuple[Counter, Counter, int]:
         opened, closed = Counter(), Counter()
@@ -147,8 +148,11 @@ def brackets(entry: EntryContext) -> Iterator[str]:
                 (opened if char in _OPENING else closed)[BRACKETS[char]] += 1
         return opened, closed, sum(1 for char in text if char in QUOTES)
 
-    source_open, _, source_quotes = count(entry.msgid)
-    target_open, target_close, target_quotes = count(entry.msgstr)
+    def without_phones(text: str) -> str:  # "(301) 594-5983" holds brackets of its own
+        return mask(text, [(s, e) for _, s, e in find_phones(text)])
+
+    source_open, _, source_quotes = count(without_phones(entry.msgid))
+    target_open, target_close, target_quotes = count(without_phones(entry.msgstr))
     for pair in sorted(set(target_open) | set(target_close) | set(source_open)):
         if target_open[pair] != target_close[pair]:
             yield f"unbalanced {pair}: {target_open[pair]} opening, {target_close[pair]} closing"

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN    := $(PY) -m pipeline
 
 .DEFAULT_GOAL := all
-.PHONY: all setup normalize extract update check build stats glossary qa-eval test clean help
+.PHONY: all setup fetch normalize extract update check build stats glossary qa-eval test clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ setup: $(STAMP) ## create .venv and install the project with its dev tools
 
 all: $(STAMP) ## normalize, extract, update, check and build everything
 	$(RUN) all
+
+fetch: $(STAMP) ## download the articles of source/sources.toml (network; not part of `make`)
+	$(RUN) fetch
 
 normalize: $(STAMP) ## source/<doc>.html -> build/clean/<doc>.html
 	$(RUN) normalize

@@ -15,14 +15,15 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.config import load_settings
 from pipeline.errors import PipelineError
+from pipeline.fetch import Fetcher, FetchPolicy
 from pipeline.model import Severity
 from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
 from pipeline.qa.evaluation import evaluate, load_cases
 from pipeline.report import render_console, render_github
 from pipeline.workflow import (
-    StageResult, Writer, build_stage, check_stage, extract_stage, glossary_survey, normalize_stage, stats_stage,
-    update_stage,
+    StageResult, Writer, build_stage, check_stage, extract_stage, fetch_stage, glossary_survey, normalize_stage,
+    stats_stage, update_stage,
 )
 
 __all__ = ["main"]
@@ -50,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary)
         sub.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
         sub.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
+    fetch = commands.add_parser("fetch", help="download the articles of source/sources.toml into source/",
+                                description="Fetch each article of source/sources.toml politely (robots.txt, "
+                                            "per-host delay, conditional requests) into source/<id>.html with "
+                                            "a source/<id>.meta.json sidecar. Exit 2 if any failed.")
+    fetch.add_argument("documents", nargs="*", metavar="ID", help="article ids (default: all)")
+    fetch.add_argument("--delay", type=float, default=FetchPolicy.delay,
+                       help=f"seconds between requests to one host (default {FetchPolicy.delay:g})")
     check = commands.add_parser("check", help="QA the catalogs; write build/reports/qa.json",
                                 description="Run the QA checks; exit 1 on an error finding or a locale under its bar.")
     check.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
@@ -97,6 +105,33 @@ def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool
     if result.errors:
         return EXIT_UNUSABLE
     return EXIT_FINDINGS if check_only and writer.changed else EXIT_OK
+
+
+def _run_fetch(settings, documents: Sequence[str], delay: float) -> int:
+    writer = Writer(settings.root)
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="page", file=sys.stderr, leave=False)
+
+    def progress(fetched) -> None:
+        line = f"{fetched.id}: {fetched.outcome}" + (f" ({fetched.message})" if fetched.message else "")
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(line[:60])
+        else:
+            print(line, flush=True)
+
+    try:
+        result = fetch_stage(settings, writer, documents, fetcher=Fetcher(FetchPolicy(delay=delay)),
+                             progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    _print_errors(result)
+    print(_summary(result, writer))
+    return EXIT_UNUSABLE if result.errors else EXIT_OK
 
 
 def _run_check(settings, documents: Sequence[str], writer: Writer | None = None) -> int:
@@ -198,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.root)
         if args.command in _WRITING_STAGES:
             return _run_writing(args.command, settings, args.documents, args.check)
+        if args.command == "fetch":
+            return _run_fetch(settings, args.documents, args.delay)
         if args.command == "check":
             return _run_check(settings, args.documents)
         if args.command == "glossary":

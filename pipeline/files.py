@@ -38,13 +38,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` (UTF-8) to ``path`` atomically unless the file already holds exactly it.
+def write_if_changed(path: Path, data: str | bytes) -> bool:
+    """Write ``data`` (text is written as UTF-8) to ``path`` atomically unless the file already holds exactly it.
 
     Returns True when the file was written, False when it was left untouched
     (so its mtime is kept and ``make`` can skip work).
     """
-    data = text.encode("utf-8")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     try:
         if path.read_bytes() == data:
             return False

@@ -156,43 +156,47 @@ class TermIndex:
     def __init__(self, entries: Iterable[tuple[str, object]], language: str):
         self.language = base_language(language)
         self.unsegmented = self.language in _UNSEGMENTED
-        self._by_form: dict[str, list[tuple[tuple[frozenset[str], ...], object]]] = {}
-        self._substrings: list[tuple[str, object]] = []
+        self._by_form: dict[str, list[tuple[tuple[frozenset[str], ...], int]]] = {}
+        self._substrings: list[tuple[str, int]] = []
+        self._keys: list[object] = []  # match keys by entry order, which breaks ties deterministically
         for text, key in entries:
             if not text.strip():
                 continue
+            ordinal = len(self._keys)
             if self.unsegmented:
-                self._substrings.append((text.casefold(), key))
+                self._keys.append(key)
+                self._substrings.append((text.casefold(), ordinal))
                 continue
             words = _WORD.findall(text)
             if not words:
                 continue
+            self._keys.append(key)
             forms = tuple(word_forms(w, self.language) for w in words)
             for form in forms[0]:
-                self._by_form.setdefault(form, []).append((forms, key))
+                self._by_form.setdefault(form, []).append((forms, ordinal))
 
-    def _candidates(self, text: str) -> list[tuple[int, int, object]]:
-        found: dict[tuple[int, int, int], tuple[int, int, object]] = {}
+    def _candidates(self, text: str) -> list[tuple[int, int, int]]:
+        """Every (start, end, entry ordinal) where a term occurs."""
+        found: set[tuple[int, int, int]] = set()
         if self.unsegmented:
             folded = text.casefold()
-            for term, key in self._substrings:
+            for term, ordinal in self._substrings:
                 start = folded.find(term)
                 while start != -1:
-                    found[(start, start + len(term), id(key))] = (start, start + len(term), key)
+                    found.add((start, start + len(term), ordinal))
                     start = folded.find(term, start + 1)
-            return list(found.values())
+            return sorted(found)
         tokens = [(m.start(), m.end(), word_forms(m.group(), self.language)) for m in _WORD.finditer(text)]
         joined = [_TERM_GAP.fullmatch(text, tokens[i][1], tokens[i + 1][0]) is not None
                   for i in range(len(tokens) - 1)]
         for position, (_, _, forms) in enumerate(tokens):
             for form in forms:
-                for term_forms, key in self._by_form.get(form, ()):
+                for term_forms, ordinal in self._by_form.get(form, ()):
                     end = position + len(term_forms)
                     if end <= len(tokens) and all(joined[position:end - 1]) and all(
                             tokens[position + k][2] & wanted for k, wanted in enumerate(term_forms)):
-                        span = (tokens[position][0], tokens[end - 1][1])
-                        found[(*span, id(key))] = (*span, key)
-        return list(found.values())
+                        found.add((tokens[position][0], tokens[end - 1][1], ordinal))
+        return sorted(found)
 
     def find(self, text: str, overlapping: bool = False) -> list[Match]:
         """Return the terms found in ``text``, in text order (longest match wins unless ``overlapping``)."""
@@ -203,7 +207,7 @@ class TermIndex:
                 if (start, end) in spans or all(end <= s or start >= e for s, e in spans):
                     spans.append((start, end))
             candidates = [c for c in candidates if (c[0], c[1]) in spans]
-        return [Match(key, s, e, text[s:e]) for s, e, key in sorted(candidates, key=lambda c: (c[0], c[1]))]
+        return [Match(self._keys[ordinal], s, e, text[s:e]) for s, e, ordinal in sorted(candidates)]
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,24 +23,24 @@ from pipeline.catalogs import (
 )
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
+from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
 from pipeline.files import read_bounded, write_if_changed
+from pipeline.glossary import Glossary, load_glossary, survey
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument, Finding, Segment
-from pipeline.normalize import normalize
-from pipeline.glossary import Glossary, load_glossary, survey
+from pipeline.normalize import normalize, normalize_dump
 from pipeline.qa import CHECKS, CatalogContext, LocaleTerms, check_locale, checks_by_id
 from pipeline.report import qa_report, render_html, render_junit, report_json
 from pipeline.segments import extract, plain_text
 from pipeline.stats import CatalogStats, catalog_stats, combine
 
 __all__ = [
-    "Writer", "StageResult", "source_documents", "normalize_stage", "extract_stage", "update_stage",
+    "Writer", "StageResult", "source_documents", "fetch_stage", "normalize_stage", "extract_stage", "update_stage",
     "check_stage", "build_stage", "stats_stage", "load_clean_document", "glossary_survey", "glossary_notes",
 ]
 
-_DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_SOURCE_SUFFIXES = (".html", ".htm")
-
+_SOURCE_SUFFIXES = (".html", ".htm", ".txt")
+MANIFEST = "sources.toml"
 
 @dataclass
 class Writer:
@@ -54,14 +53,18 @@ class Writer:
 
     def write(self, path: Path, text: str) -> bool:
         """Write ``text`` to ``path`` unless it already holds it; return whether it changed (or would)."""
+        return self.write_bytes(path, text.encode("utf-8"))
+
+    def write_bytes(self, path: Path, data: bytes) -> bool:
+        """Write ``data`` to ``path`` unless it already holds it; return whether it changed (or would)."""
         relative = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
         if self.check_only:
             try:
-                differs = path.read_text(encoding="utf-8") != text
+                differs = path.read_bytes() != data
             except FileNotFoundError:
                 differs = True
         else:
-            differs = write_if_changed(path, text)
+            differs = write_if_changed(path, data)
         if differs:
             self.changed.append(relative)
         else:
@@ -88,23 +91,98 @@ def _now_stamp() -> str:
 
 
 def source_documents(settings: Settings, only: Iterable[str] = ()) -> tuple[list[tuple[str, Path]], list[PipelineError]]:
-    """Return ``(doc_id, path)`` for the source pages (all, or those in ``only``) and errors for bad names."""
+    """Return ``(doc_id, path)`` for the source pages and dumps (all, or those in ``only``), and errors.
+
+    A page is ``source/<id>.html`` (or ``.htm``), a text dump ``source/<id>.txt``.
+    Names that are not safe document ids, and ids with two sources, are errors.
+    """
     wanted = set(only)
-    found, errors = [], []
+    found: dict[str, Path] = {}
+    errors: list[PipelineError] = []
     if not settings.source_dir.is_dir():
         return [], [InputError("source folder does not exist", settings.source_dir)]
     for path in sorted(settings.source_dir.iterdir()):
         if path.suffix.lower() not in _SOURCE_SUFFIXES or not path.is_file():
             continue
-        if not _DOC_ID.match(path.stem):
+        if not DOC_ID.match(path.stem) or ".." in path.stem:
             errors.append(InputError("document id may hold only letters, digits, '.', '_' and '-'", path))
             continue
         if wanted and path.stem not in wanted:
             continue
-        found.append((path.stem, path))
-    for missing in sorted(wanted - {doc_id for doc_id, _ in found}):
+        if path.stem in found:
+            errors.append(InputError(f"two sources for document {path.stem!r}; keep one", path))
+            continue
+        found[path.stem] = path
+    for missing in sorted(wanted - set(found)):
         errors.append(InputError(f"no source page for document {missing!r}", settings.source_dir))
-    return found, errors
+    return sorted(found.items()), errors
+
+
+def _sidecar(path: Path) -> dict:
+    """The fetch facts saved beside a source page (``<id>.meta.json``), or {}."""
+    try:
+        return json.loads(path.with_name(path.stem + ".meta.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+
+
+def _manifest_profiles(settings: Settings, result: StageResult) -> dict[str, str]:
+    path = settings.source_dir / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        return {entry.id: entry.profile for entry in read_manifest(path) if entry.profile}
+    except PipelineError as exc:
+        result.errors.append(exc)
+        return {}
+
+
+def _normalize_summary(doc_id: str, steps: list) -> str:
+    decode = next((s for s in steps if s.action == "decode"), None)
+    profile = next((s.target for s in steps if s.action == "profile"), "?")
+    fixes = sum(1 for s in steps if s.action == "fix-mojibake")
+    drops = sum(1 for s in steps if s.action == "drop")
+    removed = sum(1 for s in steps if s.action.startswith("remove"))
+    charset = f"{decode.target} ({decode.reason})" if decode else "?"
+    return (f"{doc_id}: {charset}; profile {profile}; {fixes} mojibake fix(es); {drops} chrome rule(s) applied; "
+            f"{removed} kind(s) of unsafe or unknown markup removed")
+
+
+def fetch_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), *,
+                fetcher: Fetcher | None = None,
+                progress: Callable[[FetchResult], None] | None = None) -> StageResult:
+    """Fetch the articles of ``source/sources.toml`` into ``source/<id>.html`` and ``<id>.meta.json``.
+
+    An unchanged page (304, or the same bytes) writes nothing. A failure is
+    reported (one line, in ``result.errors``) and the other articles go on.
+    ``progress`` is called after each article.
+    """
+    result = StageResult("fetch")
+    entries = read_manifest(settings.source_dir / MANIFEST)
+    wanted = set(only)
+    unknown = wanted - {entry.id for entry in entries}
+    for doc_id in sorted(unknown):
+        result.errors.append(InputError(f"no article {doc_id!r} in the manifest", settings.source_dir / MANIFEST))
+    fetcher = fetcher or Fetcher(FetchPolicy())
+    try:
+        for entry in entries:
+            if wanted and entry.id not in wanted:
+                continue
+            page = settings.source_dir / f"{entry.id}.html"
+            previous = _sidecar(page) if page.exists() else {}
+            fetched = fetcher.fetch(entry, previous)
+            if fetched.outcome == "failed":
+                result.errors.append(InputError(f"{entry.url}: {fetched.message}", settings.source_dir / MANIFEST))
+            elif fetched.outcome == "fetched":
+                writer.write_bytes(page, fetched.body)
+                writer.write(page.with_name(f"{entry.id}.meta.json"),
+                             json.dumps(fetched.meta, indent=2, sort_keys=True) + "\n")
+            result.documents += 1
+            if progress:
+                progress(fetched)
+    finally:
+        fetcher.close()
+    return result
 
 
 def _clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
@@ -115,15 +193,28 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
     """Normalize every source page into build/clean/<doc>.html (+ .json with source lines) and a report."""
     result = StageResult("normalize")
     documents, result.errors = source_documents(settings, only)
+    profiles = _manifest_profiles(settings, result)
     report = {}
     for doc_id, path in documents:
         relative = settings.relative(path)
         try:
-            document, steps = normalize(read_bounded(path), doc_id=doc_id, source_path=relative,
-                                        source_locale=settings.source_locale)
+            raw = read_bounded(path)
+            if path.suffix.lower() == ".txt":
+                document, steps = normalize_dump(raw, doc_id=doc_id, source_path=relative,
+                                                 source_locale=settings.source_locale)
+            else:
+                fetched = _sidecar(path)
+                document, steps = normalize(raw, doc_id=doc_id, source_path=relative,
+                                            http_charset=charset_of(fetched.get("content_type")),
+                                            url=fetched.get("final_url") or "", profile_name=profiles.get(doc_id),
+                                            source_locale=settings.source_locale)
         except PipelineError as exc:
             result.errors.append(exc)
             continue
+        except KeyError as exc:
+            result.errors.append(InputError(f"unknown site profile {exc.args[0]!r} in {MANIFEST}", path))
+            continue
+        result.notes.append(_normalize_summary(doc_id, steps))
         html_path, meta_path = _clean_paths(settings, doc_id)
         writer.write(html_path, document.html)
         meta = {"doc_id": doc_id, "source_path": relative, "base_url": document.base_url,
@@ -152,9 +243,18 @@ def load_clean_document(settings: Settings, doc_id: str) -> CleanDocument:
                          source_lines=tuple(meta["source_lines"]), base_url=meta.get("base_url", ""))
 
 
-def _clean_ids(settings: Settings, only: Iterable[str] = ()) -> list[str]:
+def _clean_ids(settings: Settings, result: StageResult, only: Iterable[str] = ()) -> list[str]:
+    """The source documents that have a normalized version; the others are noted as skipped.
+
+    A page that failed to normalize was reported by `normalize`; later stages
+    skip it quietly instead of repeating the error.
+    """
     documents, _ = source_documents(settings, only)
-    return [doc_id for doc_id, _ in documents]
+    ready = [doc_id for doc_id, _ in documents if all(p.exists() for p in _clean_paths(settings, doc_id))]
+    skipped = len(documents) - len(ready)
+    if skipped:
+        result.notes.append(f"skipped {skipped} document(s) without a normalized version (see `make normalize`)")
+    return ready
 
 
 def _title_of(segments: list[Segment], default: str) -> str:
@@ -167,7 +267,7 @@ def _title_of(segments: list[Segment], default: str) -> str:
 def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
     """Write locales/templates/<doc>.pot for every normalized document; keep the date when nothing else changed."""
     result = StageResult("extract")
-    for doc_id in _clean_ids(settings, only):
+    for doc_id in _clean_ids(settings, result, only):
         try:
             document = load_clean_document(settings, doc_id)
         except PipelineError as exc:
@@ -327,7 +427,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) ->
     site = settings.site_dir
     codes = [settings.source_locale] + [locale.code for locale in settings.locales]
     rows, fallback_report = [], {}
-    for doc_id in _clean_ids(settings, only):
+    for doc_id in _clean_ids(settings, result, only):
         try:
             document = load_clean_document(settings, doc_id)
         except PipelineError as exc:

@@ -121,3 +121,13 @@ def test_installed_entry_point_lists_the_commands():
                                check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     for command in ("normalize", "extract", "update", "check", "build", "stats", "all"):
         assert command in completed.stdout
+
+
+def test_outputs_do_not_depend_on_hash_randomization(project):
+    """Sets of strings iterate in a different order under each PYTHONHASHSEED; outputs must not."""
+    results = []
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-m", "pipeline", "--root", str(project), "all"], check=True,
+                       capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)})
+        results.append({name: data for name, (data, _) in tree_state(project).items()})
+    assert results[0] == results[1]

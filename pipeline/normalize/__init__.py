@@ -15,11 +15,17 @@ from pipeline.errors import InputError
 from pipeline.htmldoc import INLINE_ELEMENTS, VOID_ELEMENTS, is_block, parse_document, serialize_document
 from pipeline.model import CleanDocument, NormalizeStep
 from pipeline.normalize.decoding import decode_html
+from pipeline.normalize.dump import SOURCE_LINE_ATTRIBUTE, dump_to_html
 from pipeline.normalize.mojibake import fix_text, fix_tree
 from pipeline.normalize.profiles import choose_profile, densest_block, select_content, select_drop
 from pipeline.normalize.sanitize import safe_url, sanitize_tree
 
-__all__ = ["normalize"]
+__all__ = ["normalize", "normalize_dump", "MAX_DEPTH"]
+
+#: Deepest element nesting accepted. Real articles stay under 40 levels;
+#: libxml2's HTML parser stops at 256 without saying so, and our tree walks
+#: recurse, so deeper pages are refused with a clear error.
+MAX_DEPTH = 200
 
 #: Elements whose whitespace is content and must not be collapsed.
 _WHITESPACE_KEPT = frozenset({"pre", "textarea"})
@@ -36,6 +42,28 @@ _COLLAPSIBLE = re.compile(r"[ \t\n\r\f\v]+")
 # A no-break space between a number and its unit ("5\N{NO-BREAK SPACE}mg") is
 # typography worth keeping; everywhere else in scraped pages it is layout.
 _LAYOUT_NBSP = re.compile(r"(?<!\d)\N{NO-BREAK SPACE}|\N{NO-BREAK SPACE}(?![^\W\d_]|[%°µ])")
+
+
+_NOT_HTML_START = (("%PDF", "a PDF document"), ("{", "JSON data"), ("[", "JSON data"), ("PK", "a ZIP archive"))
+
+
+def _refuse_non_html(text: str, source_path: str) -> None:
+    start = text.lstrip("\ufeff \t\r\n")[:200]
+    for prefix, kind in _NOT_HTML_START:
+        if start.startswith(prefix):
+            raise InputError(f"{kind}, not an HTML page", source_path)
+    if not start.startswith("<"):
+        raise InputError("plain text, not an HTML page (no markup at the start)", source_path)
+    if start.startswith("<?xml") and "<html" not in text[:2000].lower():
+        raise InputError("an XML document, not an HTML page", source_path)
+
+
+def _depth(root: etree._Element) -> int:
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _clean_text(text: str) -> str:
@@ -223,10 +251,19 @@ def normalize(raw: bytes, *, doc_id: str, source_path: str, http_charset: str | 
         raise InputError("empty file, not an HTML page", source_path)
     text, decoding = decode_html(raw, http_charset, source_path)
     steps = [NormalizeStep("decode", decoding.encoding, f"{decoding.rule}: {decoding.reason}")]
+    _refuse_non_html(text, source_path)
     try:
         page = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"cannot parse as HTML: {exc}", source_path) from exc
+    depth = _depth(page)
+    if depth > MAX_DEPTH:
+        raise InputError(f"elements nested {depth}{'+' if depth >= 256 else ''} levels deep, over the limit of "
+                         f"{MAX_DEPTH}", source_path)
+    for element in page.iter():
+        line = element.get(SOURCE_LINE_ATTRIBUTE) if isinstance(element.tag, str) else None
+        if line and line.isdigit():
+            element.sourceline = int(line)  # a text dump's line, carried through the generated HTML
 
     title, description, declared_url = _head_facts(page)
     base_url = safe_url(declared_url or url) or "" if (declared_url or url) else ""
@@ -274,3 +311,23 @@ def normalize(raw: bytes, *, doc_id: str, source_path: str, http_charset: str | 
     document = CleanDocument(doc_id=doc_id, source_path=source_path, html=html,
                              source_lines=tuple(lines), base_url=base_url)
     return document, steps
+
+
+def normalize_dump(raw: bytes, *, doc_id: str, source_path: str, profile_name: str | None = None,
+                   source_locale: str = "en") -> tuple[CleanDocument, list[NormalizeStep]]:
+    """Turn a scraped text dump (``Link:``/``Description:`` header, Markdown-like body) into a clean document.
+
+    The same clean-document model as for HTML pages: title, description,
+    sections and lists, with the site's chrome dropped by the dump profile.
+    Raises InputError naming ``source_path`` for an unusable dump.
+    """
+    if not raw.strip():
+        raise InputError("empty file, not a text dump", source_path)
+    text, decoding = decode_html(raw, None, source_path)
+    page, dump_steps = dump_to_html(text, source_path, profile_name)
+    document, steps = normalize(page.encode("utf-8"), doc_id=doc_id, source_path=source_path,
+                                profile_name="generic", source_locale=source_locale)
+    decode_step = NormalizeStep("decode", decoding.encoding, f"{decoding.rule}: {decoding.reason}")
+    kept = [step for step in steps[1:] if step.action not in ("profile", "keep")
+            and step.target != SOURCE_LINE_ATTRIBUTE]
+    return document, [decode_step, *dump_steps, *kept]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -10,7 +11,8 @@ from importlib import resources
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-__all__ = ["Profile", "load_profiles", "choose_profile", "select_content", "select_drop", "densest_block"]
+__all__ = ["Profile", "DumpProfile", "load_profiles", "load_dump_profiles", "choose_profile", "choose_dump_profile",
+           "select_content", "select_drop", "densest_block"]
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,46 @@ class Profile:
     drop: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class DumpProfile:
+    """Which blocks of a rendered text dump are the article (see profiles.toml, ``[[dump]]``)."""
+
+    name: str
+    link: str
+    title: str
+    end_after: str
+    drop_text: tuple[str, ...]
+    drop_alt: tuple[str, ...]
+
+
+@cache
+def _data() -> dict:
+    return tomllib.loads(resources.files("pipeline.normalize").joinpath("profiles.toml").read_text("utf-8"))
+
+
+@cache
+def load_dump_profiles() -> tuple[DumpProfile, ...]:
+    """Return the text-dump profiles in the order they are tried; the last applies to any dump."""
+    return tuple(DumpProfile(d["name"], d.get("link", ""), d.get("title", "{h1}"), d.get("end_after", ""),
+                             tuple(d.get("drop_text", ())), tuple(d.get("drop_alt", ())))
+                 for d in _data()["dump"])
+
+
+def choose_dump_profile(url: str, name: str | None = None) -> DumpProfile:
+    """Return the dump profile named ``name``, or the first whose ``link`` pattern matches the dump's URL."""
+    profiles = load_dump_profiles()
+    for profile in profiles:
+        if (name is not None and profile.name == name) or (name is None and re.search(profile.link, url or "")):
+            return profile
+    if name is not None:
+        raise KeyError(name)
+    return profiles[-1]
+
+
 @cache
 def load_profiles() -> tuple[Profile, ...]:
-    """Return the shipped profiles in the order they are tried; the last is the generic one."""
-    data = tomllib.loads(resources.files("pipeline.normalize").joinpath("profiles.toml").read_text("utf-8"))
+    """Return the shipped HTML profiles in the order they are tried; the generic one matches any page."""
+    data = _data()
     return tuple(
         Profile(
             name=entry["name"],

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN    := $(PY) -m pipeline
 
 .DEFAULT_GOAL := all
-.PHONY: all setup fetch normalize extract update check build stats glossary qa-eval test clean help
+.PHONY: all setup fetch normalize extract update check build serve pseudo stats glossary qa-eval test clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,12 @@ check: update ## QA the catalogs; fails below a locale's bar
 
 build: update ## assemble build/site/<lang>/<doc>.html and the index
 	$(RUN) build
+
+serve: build ## preview build/site on http://127.0.0.1:8000/
+	$(RUN) serve
+
+pseudo: extract ## pseudo-localized catalogs and pages (en_XA, ar_XB) in build/pseudo/
+	$(RUN) pseudo
 
 stats: $(STAMP) ## translated / fuzzy / untranslated per locale and document
 	$(RUN) stats

@@ -23,7 +23,7 @@ from pipeline.qa.evaluation import evaluate, load_cases
 from pipeline.report import render_console, render_github
 from pipeline.workflow import (
     StageResult, Writer, build_stage, check_stage, extract_stage, fetch_stage, glossary_survey, normalize_stage,
-    stats_stage, update_stage,
+    pseudo_stage, stats_stage, update_stage,
 )
 
 __all__ = ["main"]
@@ -75,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--locale", default="es")
     stats = commands.add_parser("stats", help="translated / fuzzy / untranslated messages and words")
     stats.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
+    pseudo = commands.add_parser("pseudo", help="pseudo-localized catalogs and pages (en_XA, ar_XB) in build/pseudo/",
+                                 description="Write en_XA (accented, 35%% longer, bracketed) and ar_XB "
+                                             "(right-to-left) catalogs for every template, and the site built "
+                                             "from them, under build/pseudo/.")
+    pseudo.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
+    serve = commands.add_parser("serve", help="preview build/site on http://127.0.0.1:PORT/")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--directory", type=Path, help="folder to serve (default: build/site)")
     everything = commands.add_parser("all", help="normalize, extract, update, check, build in order")
     everything.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
     return parser
@@ -132,6 +140,24 @@ def _run_fetch(settings, documents: Sequence[str], delay: float) -> int:
     _print_errors(result)
     print(_summary(result, writer))
     return EXIT_UNUSABLE if result.errors else EXIT_OK
+
+
+def _run_serve(settings, port: int, directory: Path | None) -> int:
+    import functools
+    import http.server
+
+    folder = directory or settings.site_dir
+    if not folder.is_dir():
+        print(f"error: {folder} does not exist; run `make build` first", file=sys.stderr)
+        return EXIT_UNUSABLE
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"serving {folder} on http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
 
 
 def _run_check(settings, documents: Sequence[str], writer: Writer | None = None) -> int:
@@ -233,6 +259,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.root)
         if args.command in _WRITING_STAGES:
             return _run_writing(args.command, settings, args.documents, args.check)
+        if args.command == "pseudo":
+            writer = Writer(settings.root, check_only=args.check)
+            result = pseudo_stage(settings, writer)
+            _print_errors(result)
+            print(_summary(result, writer))
+            return EXIT_UNUSABLE if result.errors else (EXIT_FINDINGS if args.check and writer.changed else EXIT_OK)
+        if args.command == "serve":
+            return _run_serve(settings, args.port, args.directory)
         if args.command == "fetch":
             return _run_fetch(settings, args.documents, args.delay)
         if args.command == "check":

@@ -15,10 +15,12 @@ __all__ = ["LocaleSettings", "Settings", "load_settings"]
 
 @dataclass(frozen=True)
 class LocaleSettings:
-    """One target locale: its gettext code (``zh_Hans``) and completeness bar in percent."""
+    """One target locale: its gettext code (``zh_Hans``), completeness bar (``check`` fails below it)
+    and publishing bar (an article's page is built once its catalog reaches it), in percent."""
 
     code: str
     bar: float
+    publish: float = 100.0
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,11 @@ def load_settings(root: Path) -> Settings:
         if not isinstance(options, dict):
             raise ConfigError(f"[tool.pipeline.locales.{code}] must be a table", pyproject)
         bar = options.get("bar", 0)
-        if not isinstance(bar, (int, float)) or not 0 <= bar <= 100:
-            raise ConfigError(f"bar for {code!r} must be a percentage 0-100, got {bar!r}", pyproject)
-        locales.append(LocaleSettings(code=_checked_locale(code, pyproject), bar=float(bar)))
+        publish = options.get("publish", 100)
+        for name, value in (("bar", bar), ("publish", publish)):
+            if not isinstance(value, (int, float)) or not 0 <= value <= 100:
+                raise ConfigError(f"{name} for {code!r} must be a percentage 0-100, got {value!r}", pyproject)
+        locales.append(LocaleSettings(code=_checked_locale(code, pyproject), bar=float(bar), publish=float(publish)))
     if not locales:
         raise ConfigError("no target locales in [tool.pipeline.locales]", pyproject)
 

@@ -7,17 +7,26 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
-__all__ = ["base_language", "plural_forms", "plural_count", "text_direction", "native_name", "english_name", "language_tag"]
+__all__ = ["PSEUDO_LOCALES", "base_language", "plural_forms", "plural_count", "text_direction", "native_name", "english_name", "language_tag"]
+
+
+#: Pseudo-locales, which CLDR does not define: their base language, direction
+#: and a name. en_XA (accented, longer, bracketed) and ar_XB (right-to-left)
+#: show layout and truncation problems before real translations exist.
+PSEUDO_LOCALES = {
+    "en_XA": ("en", "ltr", "[Ëñĝļîšĥ]"),
+    "ar_XB": ("ar", "rtl", "[\u202eEnglish\u202c]"),
+}
 
 
 @cache
 def _locale(code: str) -> Locale:
-    return Locale.parse(code)
+    return Locale.parse(PSEUDO_LOCALES[code][0] if code in PSEUDO_LOCALES else code)
 
 
 def plural_forms(code: str) -> str:
     """Return the gettext Plural-Forms header value for a locale (``nplurals=6; plural=(...);`` for ar)."""
-    return get_plural(code).plural_forms
+    return get_plural(PSEUDO_LOCALES[code][0] if code in PSEUDO_LOCALES else code).plural_forms
 
 
 def plural_count(code: str) -> int:
@@ -27,11 +36,15 @@ def plural_count(code: str) -> int:
 
 def text_direction(code: str) -> str:
     """Return ``"rtl"`` or ``"ltr"`` for a locale."""
+    if code in PSEUDO_LOCALES:
+        return PSEUDO_LOCALES[code][1]
     return _locale(code).text_direction
 
 
 def native_name(code: str) -> str:
     """Return the locale's name in its own language (``español``, ``العربية``, ``中文 (简体)``)."""
+    if code in PSEUDO_LOCALES:
+        return PSEUDO_LOCALES[code][2]
     return _locale(code).get_display_name(code)
 
 

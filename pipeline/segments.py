@@ -234,15 +234,16 @@ def _inject_content(slot: Slot, text: str) -> None:
         container.insert(slot.start + offset, element)
 
 
-def inject(document: CleanDocument, translations: Mapping[str, str],
-           source_lang: str) -> tuple[etree._Element, list[Fallback]]:
+def inject(document: CleanDocument, translations: Mapping[str, str], source_lang: str,
+           source_dir: str | None = None) -> tuple[etree._Element, list[Fallback]]:
     """Put translations into a clean document's skeleton, by position.
 
     ``translations`` maps msgid to msgstr for the messages that may be
     published. A segment without one, or whose msgstr's markup does not match
     its source, keeps its source text and gets ``lang=source_lang`` on its
-    block so screen readers switch voice; it is listed as a Fallback.
-    Returns the document tree and the fallbacks.
+    block so screen readers switch voice (and ``dir=source_dir`` when given,
+    so English keeps its direction inside a right-to-left page); it is listed
+    as a Fallback. Returns the document tree and the fallbacks.
     """
     root = parse_document(document.html)
     pairs = list(iter_segments(root, document.source_lines))
@@ -264,6 +265,8 @@ def inject(document: CleanDocument, translations: Mapping[str, str],
             fallbacks.append(Fallback(segment, "not translated"))
         if slot.attribute is None and slot.block.get("lang") is None:
             slot.block.set("lang", source_lang)
+            if source_dir:
+                slot.block.set("dir", source_dir)
     return root, fallbacks
 
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import polib
 
-from pipeline.assemble import STYLESHEET, SiteLanguage, assemble, site_index
+from pipeline.assemble import (
+    FAVICON, SITE_DOCUMENT, STYLESHEET, IndexRow, PageContext, SiteLanguage, assemble, site_index, site_segments, url_key,
+)
 from pipeline.catalogs import (
     TemplateInfo, UpdateSummary, build_template, creation_date, read_catalog, render_catalog, update_catalog,
 )
@@ -29,13 +31,14 @@ from pipeline.glossary import Glossary, load_glossary, survey
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument, Finding, Segment
 from pipeline.normalize import normalize, normalize_dump
+from pipeline.pseudo import PSEUDO, pseudo_catalog
 from pipeline.qa import CHECKS, CatalogContext, LocaleTerms, check_locale, checks_by_id
 from pipeline.report import qa_report, render_html, render_junit, report_json
 from pipeline.segments import extract, plain_text
 from pipeline.stats import CatalogStats, catalog_stats, combine
 
 __all__ = [
-    "Writer", "StageResult", "source_documents", "fetch_stage", "normalize_stage", "extract_stage", "update_stage",
+    "Writer", "StageResult", "source_documents", "fetch_stage", "normalize_stage", "pseudo_stage", "extract_stage", "update_stage",
     "check_stage", "build_stage", "stats_stage", "load_clean_document", "glossary_survey", "glossary_notes",
 ]
 
@@ -70,6 +73,16 @@ class Writer:
         else:
             self.unchanged += 1
         return differs
+
+    def remove(self, path: Path) -> bool:
+        """Delete ``path`` if it exists (a withdrawn output); return whether it existed."""
+        if not path.exists():
+            return False
+        relative = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+        self.changed.append(relative)
+        if not self.check_only:
+            path.unlink()
+        return True
 
 
 @dataclass
@@ -106,6 +119,9 @@ def source_documents(settings: Settings, only: Iterable[str] = ()) -> tuple[list
             continue
         if not DOC_ID.match(path.stem) or ".." in path.stem:
             errors.append(InputError("document id may hold only letters, digits, '.', '_' and '-'", path))
+            continue
+        if path.stem == SITE_DOCUMENT:
+            errors.append(InputError(f"document id {SITE_DOCUMENT!r} is reserved for the site's own words", path))
             continue
         if wanted and path.stem not in wanted:
             continue
@@ -264,8 +280,29 @@ def _title_of(segments: list[Segment], default: str) -> str:
     return default
 
 
+def _write_template(settings: Settings, writer: Writer, doc_id: str, segments: list[Segment],
+                    source_paths: str | list[str], title: str) -> None:
+    """Write a .pot, keeping its POT-Creation-Date unless its content changed."""
+    path = settings.template_path(doc_id)
+    old_date = ""
+    if path.exists():
+        try:
+            old_date = creation_date(read_catalog(path))
+        except CatalogError:
+            old_date = ""
+    info = TemplateInfo(settings.project_name, settings.bugs_address, old_date or _now_stamp(), title)
+    text = render_catalog(build_template(segments, source_paths, info))
+    if old_date and path.read_text(encoding="utf-8") != text:
+        info = TemplateInfo(info.project, info.bugs_address, _now_stamp(), info.title)
+        text = render_catalog(build_template(segments, source_paths, info))
+    writer.write(path, text)
+
+
 def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
-    """Write locales/templates/<doc>.pot for every normalized document; keep the date when nothing else changed."""
+    """Write locales/templates/<doc>.pot for every normalized document, and site.pot for the site's words.
+
+    A template's POT-Creation-Date only moves when its content changes.
+    """
     result = StageResult("extract")
     for doc_id in _clean_ids(settings, result, only):
         try:
@@ -274,21 +311,12 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) 
             result.errors.append(exc)
             continue
         segments = extract(document)
-        path = settings.template_path(doc_id)
-        old_date = ""
-        if path.exists():
-            try:
-                old_date = creation_date(read_catalog(path))
-            except CatalogError:
-                old_date = ""
-        info = TemplateInfo(settings.project_name, settings.bugs_address, old_date or _now_stamp(),
-                            _title_of(segments, doc_id))
-        text = render_catalog(build_template(segments, document.source_path, info))
-        if old_date and path.read_text(encoding="utf-8") != text:
-            info = TemplateInfo(info.project, info.bugs_address, _now_stamp(), info.title)
-            text = render_catalog(build_template(segments, document.source_path, info))
-        writer.write(path, text)
+        _write_template(settings, writer, doc_id, segments, document.source_path, _title_of(segments, doc_id))
         result.documents += 1
+    if not only:
+        pairs = site_segments()
+        _write_template(settings, writer, SITE_DOCUMENT, [s for _, s in pairs], [p for p, _ in pairs],
+                        "the site's header, language switcher, footer and index")
     return result
 
 
@@ -397,7 +425,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) ->
     contexts: dict[str, list[CatalogContext]] = {locale.code: [] for locale in settings.locales}
     for locale, doc_id, path, catalog in _catalogs(settings, result, only):
         contexts[locale.code].append(CatalogContext(locale.code, settings.relative(path), catalog, locale.bar,
-                                                    catalog_stats(catalog)))
+                                                    catalog_stats(catalog), settings.source_locale))
         result.documents += 1
     silenced = {}
     for code, catalogs in contexts.items():
@@ -421,54 +449,172 @@ def _publishable(catalog: polib.POFile) -> dict[str, str]:
             if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags and entry.msgstr}
 
 
-def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
-    """Assemble build/site/<lang>/<doc>.html for the source and every locale, plus the index and a build report."""
-    result = StageResult("build")
-    site = settings.site_dir
-    codes = [settings.source_locale] + [locale.code for locale in settings.locales]
-    rows, fallback_report = [], {}
+@dataclass(frozen=True)
+class _Edition:
+    """One document in one locale: its publishable translations, completeness, and whether it is published."""
+
+    translations: dict[str, str] | None
+    percent: float
+    published: bool
+
+
+def _load_documents(settings: Settings, result: StageResult, only: Iterable[str]) -> dict[str, CleanDocument]:
+    documents = {}
     for doc_id in _clean_ids(settings, result, only):
         try:
-            document = load_clean_document(settings, doc_id)
+            documents[doc_id] = load_clean_document(settings, doc_id)
         except PipelineError as exc:
             result.errors.append(exc)
-            continue
-        languages = [SiteLanguage(code, f"../{language_tag(code)}/{doc_id}.html") for code in codes]
-        cells: dict[str, tuple[float, str | None]] = {}
+    return documents
+
+
+def _render_site(site: Path, writer: Writer, documents: dict[str, CleanDocument], editions: dict,
+                 codes: list[str], site_words: dict[str, dict[str, str]], source: str) -> dict[str, list]:
+    """Write every published page of every document under ``site``; withdraw pages below their bar.
+
+    Returns, per page, the segments that fell back to the source language and why.
+    """
+    def published(code: str, doc_id: str) -> bool:
+        edition = editions.get((code, doc_id))
+        return edition is not None and edition.published
+
+    fallback_report: dict[str, list] = {}
+    for doc_id, document in documents.items():
+        languages = [SiteLanguage(code, f"../{language_tag(code)}/{doc_id}.html") for code in codes
+                     if published(code, doc_id)]
         for code in codes:
-            translations = None
-            if code != settings.source_locale:
-                path = settings.catalog_path(code, doc_id)
-                try:
-                    catalog = read_catalog(path)
-                except CatalogError as exc:
-                    result.errors.append(exc if path.exists() else
-                                         CatalogError("catalog missing; run `make update` first", path))
-                    continue
-                translations = _publishable(catalog)
-                percent = catalog_stats(catalog).percent
-            else:
-                percent = 100.0
-            html, fallbacks = assemble(document, translations, code, source_locale=settings.source_locale,
-                                       languages=languages, stylesheet_href="../style.css")
             page = site / language_tag(code) / f"{doc_id}.html"
+            if not published(code, doc_id):
+                writer.remove(page)  # a page that fell below its bar is withdrawn
+                continue
+            links = {}
+            for other_id, other in documents.items():
+                if other.base_url:
+                    target = code if published(code, other_id) else source
+                    links[url_key(other.base_url)] = (f"../{language_tag(target)}/{other_id}.html", target)
+            context = PageContext(code, source, languages, "../style.css",
+                                  None if code == source else site_words.get(code, {}), links)
+            html, fallbacks = assemble(document, editions[(code, doc_id)].translations, context)
             writer.write(page, html)
-            cells[code] = (percent, f"{language_tag(code)}/{doc_id}.html")
             fallback_report[f"{language_tag(code)}/{doc_id}.html"] = [
                 {"line": f.segment.line, "msgid": f.segment.text, "reason": f.reason} for f in fallbacks]
-        rows.append((doc_id, _title_of(extract(document), doc_id), cells))
-        result.documents += 1
     writer.write(site / "style.css", STYLESHEET)
+    writer.write(site / "favicon.svg", FAVICON)
+    return fallback_report
+
+
+def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
+    """Assemble the site: build/site/<lang>/<doc>.html for every locale whose catalog reaches its publishing
+    bar, index pages (build/site/index.html and build/site/<lang>/index.html), the stylesheet, and
+    build/reports/build.json listing what fell back to the source language and why."""
+    result = StageResult("build")
+    source = settings.source_locale
+    bars = {locale.code: locale.publish for locale in settings.locales}
+    codes = [source] + [locale.code for locale in settings.locales]
+    documents = _load_documents(settings, result, only)
+    editions: dict[tuple[str, str], _Edition] = {}
+    for doc_id in documents:
+        editions[(source, doc_id)] = _Edition(None, 100.0, True)
+        for code in codes[1:]:
+            path = settings.catalog_path(code, doc_id)
+            try:
+                catalog = read_catalog(path)
+            except CatalogError as exc:
+                result.errors.append(exc if path.exists() else
+                                     CatalogError("catalog missing; run `make update` first", path))
+                continue
+            percent = catalog_stats(catalog).percent
+            editions[(code, doc_id)] = _Edition(_publishable(catalog), percent, percent >= bars[code])
+    site_words: dict[str, dict[str, str]] = {}
+    for code in codes[1:]:
+        path = settings.catalog_path(code, SITE_DOCUMENT)
+        try:
+            site_words[code] = _publishable(read_catalog(path)) if path.exists() else {}
+        except CatalogError as exc:
+            result.errors.append(exc)
+            site_words[code] = {}
+    fallback_report = _render_site(settings.site_dir, writer, documents, editions, codes, site_words, source)
+    result.documents = len(documents)
     if not only:
-        writer.write(site / "index.html", site_index(rows, codes, stylesheet_href="style.css",
-                                                     title=settings.project_name))
+        _write_indexes(settings.site_dir, writer, documents, editions, codes, site_words, source)
         writer.write(settings.reports_dir / "build.json",
                      json.dumps(fallback_report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     markup = sum(1 for page in fallback_report.values() for f in page if f["reason"].startswith("markup"))
     if markup:
         result.notes.append(f"{markup} translation(s) not published because their markup does not match the "
                             "source; see build/reports/build.json")
+    withheld = sorted(f"{language_tag(code)}/{doc_id}" for (code, doc_id), e in editions.items() if not e.published)
+    if withheld:
+        result.notes.append(f"in progress (below the publishing bar): {', '.join(withheld)}")
     return result
+
+
+def pseudo_stage(settings: Settings, writer: Writer) -> StageResult:
+    """Write pseudo-localized catalogs (en_XA, ar_XB) for every template under build/pseudo/locales/,
+    and the site built from them under build/pseudo/site/."""
+    result = StageResult("pseudo")
+    source = settings.source_locale
+    codes = [source, *PSEUDO]
+    documents = _load_documents(settings, result, ())
+    editions: dict[tuple[str, str], _Edition] = {}
+    site_words: dict[str, dict[str, str]] = {}
+    for doc_id, template_path in _templates(settings):
+        try:
+            template = read_catalog(template_path)
+        except CatalogError as exc:
+            result.errors.append(exc)
+            continue
+        for code in PSEUDO:
+            catalog = pseudo_catalog(template, code)
+            writer.write(settings.build_dir / "pseudo" / "locales" / code / "LC_MESSAGES" / f"{doc_id}.po",
+                         render_catalog(catalog))
+            if doc_id == SITE_DOCUMENT:
+                site_words[code] = _publishable(catalog)
+            else:
+                editions[(code, doc_id)] = _Edition(_publishable(catalog), 100.0, True)
+    for doc_id in documents:
+        editions[(source, doc_id)] = _Edition(None, 100.0, True)
+    documents = {doc_id: d for doc_id, d in documents.items() if all((c, doc_id) in editions for c in codes)}
+    site = settings.build_dir / "pseudo" / "site"
+    _render_site(site, writer, documents, editions, codes, site_words, source)
+    _write_indexes(site, writer, documents, editions, codes, site_words, source)
+    result.documents = len(documents)
+    return result
+
+
+def _write_indexes(site: Path, writer: Writer, documents: dict[str, CleanDocument],
+                   editions: dict, codes: list[str], site_words: dict[str, dict[str, str]], source: str) -> None:
+    """Write site/index.html (every language) and site/<lang>/index.html (that language and the source)."""
+    segments = {doc_id: extract(document) for doc_id, document in documents.items()}
+    titles = {doc_id: _title_of(found, doc_id) for doc_id, found in segments.items()}
+    heading = {doc_id: next((s.text for s in found if s.role == "page heading"), None)
+               for doc_id, found in segments.items()}
+
+    def rows(locale: str, prefix: str) -> list[IndexRow]:
+        found = []
+        for doc_id in documents:
+            title, title_lang = titles[doc_id], language_tag(source)
+            edition = editions.get((locale, doc_id))
+            if locale != source and edition and edition.translations and heading[doc_id] in edition.translations:
+                title, title_lang = plain_text(edition.translations[heading[doc_id]]), language_tag(locale)
+            cells = {}
+            for code in codes:
+                other = editions.get((code, doc_id))
+                if other is not None:
+                    href = f"{prefix}{language_tag(code)}/{doc_id}.html" if other.published else None
+                    cells[code] = (other.percent, href)
+            found.append(IndexRow(doc_id, title, title_lang, cells))
+        return found
+
+    root_languages = [SiteLanguage(code, f"{language_tag(code)}/index.html") for code in codes]
+    writer.write(site / "index.html",
+                 site_index(rows(source, ""), codes, PageContext(source, source, root_languages, "style.css")))
+    for code in codes:
+        languages = [SiteLanguage(other, f"../{language_tag(other)}/index.html") for other in codes]
+        context = PageContext(code, source, languages, "../style.css",
+                              None if code == source else site_words.get(code, {}))
+        columns = [code] if code == source else [code, source]
+        writer.write(site / language_tag(code) / "index.html", site_index(rows(code, "../"), columns, context))
 
 
 def glossary_survey(settings: Settings, locale: str, min_count: int = 3):

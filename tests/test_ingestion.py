@@ -75,7 +75,7 @@ def test_all_kinds_of_source_normalize_without_mojibake_or_chrome_in_catalogs(pr
     assert main(["--root", str(project), "normalize"]) == 0
     assert main(["--root", str(project), "extract"]) == 0
     templates = sorted((project / "locales/templates").glob("*.pot"), key=lambda t: t.stem)
-    assert [t.stem for t in templates] == sorted(["000277", "000277-dump", *MEDLINEPLUS_FIXTURES])
+    assert [t.stem for t in templates] == sorted(["000277", "000277-dump", *MEDLINEPLUS_FIXTURES, "site"])
     for template in templates:
         text = template.read_text(encoding="utf-8")
         assert not MOJIBAKE.search(text), template

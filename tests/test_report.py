@@ -52,10 +52,10 @@ def test_qa_xml_is_junit_with_a_suite_per_locale_and_a_case_per_catalog_and_chec
     assert root.tag == "testsuites"
     suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
     assert set(suites) == {"ar", "es", "zh_Hans"}
-    assert len(suites["es"].findall("testcase")) == len(CHECKS)
+    assert len(suites["es"].findall("testcase")) == 2 * len(CHECKS), "two catalogs: the article and the site"
     failing = [case.get("name") for case in suites["es"].findall("testcase") if case.find("failure") is not None]
     assert failing == ["numbers"]
-    assert suites["es"].get("failures") == "1" and root.get("tests") == str(3 * len(CHECKS))
+    assert suites["es"].get("failures") == "1" and root.get("tests") == str(6 * len(CHECKS))
 
 
 def test_qa_html_is_one_self_contained_page_with_bars_and_filterable_findings(checked):
@@ -63,7 +63,7 @@ def test_qa_html_is_one_self_contained_page_with_bars_and_filterable_findings(ch
     page = (project / "build/reports/qa.html").read_text(encoding="utf-8")
     root = lxml_html.document_fromstring(page)
     assert not root.xpath("//link[@href] | //script[@src] | //img[@src]"), "nothing loaded from elsewhere"
-    assert len(root.cssselect("div.bar")) == 6
+    assert len(root.cssselect("div.bar")) == 9, "per locale: the total, the article and the site catalog"
     rows = root.cssselect("#findings tbody tr")
     assert {row.get("data-check") for row in rows} == {"numbers", "whitespace"}
     assert root.cssselect("#filters select") and root.cssselect("#filters input")

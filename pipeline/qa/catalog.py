@@ -6,7 +6,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from pipeline.locales import plural_count, plural_forms
+from pipeline.glossary import word_forms
+from pipeline.locales import base_language, plural_count, plural_forms
 from pipeline.model import Finding, Severity
 from pipeline.qa.registry import CatalogContext, check
 
@@ -71,8 +72,13 @@ def completeness(context: CatalogContext) -> Iterator[Finding]:
                   f"{stats.fuzzy} fuzzy, {stats.untranslated} untranslated), below the bar of {context.bar:g}%")
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[\W_]+", " ", text).strip().casefold()
+def _key(text: str, language: str) -> str:
+    """A source text reduced to what a translation must distinguish: lemmas, without case or punctuation.
+
+    "Article" and "Articles" are one source for a language without plurals.
+    """
+    words = re.sub(r"[\W_]+", " ", text).casefold().split()
+    return " ".join(min(word_forms(word, language)) for word in words)
 
 
 @check(id="inconsistent", severity=Severity.WARNING, scope="locale",
@@ -82,7 +88,7 @@ def inconsistent(contexts: Sequence[CatalogContext]) -> Iterator[Finding]:
 
     Fires on each entry whose source has another translation elsewhere in the
     locale, and on each translation shared by sources that differ in more
-    than case and punctuation. Pick one wording and use it everywhere (a
+    than case, punctuation and inflection. Pick one wording and use it everywhere (a
     translation memory or the glossary helps); silence a legitimate
     difference with ``#, ignore-inconsistent``.
     """
@@ -92,7 +98,7 @@ def inconsistent(contexts: Sequence[CatalogContext]) -> Iterator[Finding]:
         for entry in publishable_entries(context):
             where = (context, entry)
             by_source[entry.msgid][entry.msgstr].append(where)
-            by_target[entry.msgstr][_key(entry.msgid)].append(where)
+            by_target[entry.msgstr][_key(entry.msgid, base_language(context.source_locale))].append(where)
     for msgid, translations in by_source.items():
         if len(translations) < 2:
             continue

@@ -86,6 +86,7 @@ class CatalogContext:
     catalog: polib.POFile
     bar: float
     stats: CatalogStats
+    source_locale: str = "en"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pipeline.normalize import normalize, normalize_dump
 from pipeline.segments import extract, plain_text
 from tests.conftest import FIXTURES, MOJIBAKE, PAGES, ROOT, SAMPLE, normalize_path
 
-DUMP = ROOT.parent / "shared" / "seed" / "000277-liver-metastases.txt"
+DUMP = FIXTURES / "dumps" / "000277-liver-metastases.txt"  # the sample dump from shared/seed, as given
 MEDLINEPLUS_FIXTURES = ["medlineplus-ency-alt-test", "medlineplus-topic-liver-cancer",
                         "medlineplus-ency-jaundice-cp1252"]
 

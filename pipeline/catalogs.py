@@ -19,6 +19,7 @@ import polib
 from pipeline.errors import CatalogError
 from pipeline.locales import english_name, plural_forms
 from pipeline.model import Segment
+from pipeline.pofile import format_catalog
 
 __all__ = [
     "TemplateInfo", "UpdateSummary", "build_template", "update_catalog", "read_catalog", "render_catalog",
@@ -174,8 +175,8 @@ def read_catalog(path: Path) -> polib.POFile:
 
 
 def render_catalog(catalog: polib.POFile) -> str:
-    """Return the text of a catalog as it is written to disk."""
-    return str(catalog)
+    """Return the text of a catalog as it is written to disk: GNU gettext's layout (see pofile.py)."""
+    return format_catalog(catalog)
 
 
 def _new_header(template: polib.POFile, locale: str) -> tuple[str, dict[str, str]]:

@@ -6,6 +6,7 @@ CHECKS below; nothing is discovered by introspection.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -18,7 +19,7 @@ from pipeline.qa.text import brackets, length, mojibake, punctuation, unchanged,
 from pipeline.qa.values_checks import emails, numbers, phones, units, urls
 
 __all__ = ["CHECKS", "Check", "check", "CatalogContext", "EntryContext", "LocaleTerms", "LocaleResult",
-           "check_locale", "checks_by_id"]
+           "check_locale", "checks_by_id", "silenced_checks"]
 
 #: Every check, in the order reports list them: errors that fail CI, then warnings.
 CHECKS: tuple[Check, ...] = (
@@ -64,22 +65,40 @@ def _pairs(entry) -> Iterable[tuple[str, str]]:
         yield entry.msgid, entry.msgstr
 
 
+_IGNORE_COMMENT = re.compile(r"^\s*(ignore-[a-z-]+)\b")
+
+
+def silenced_checks(entry) -> set[str]:
+    """The ``ignore-<check>`` marks of an entry: flags (``#, ignore-glossary``) or translator-comment lines
+    starting with one (``# ignore-glossary: reference titles stay in English``).
+
+    The comment form survives GNU msgmerge and msgcat, which drop flags they do
+    not know, and every PO editor lets a translator write it.
+    """
+    marks = {flag for flag in entry.flags if flag.startswith("ignore-")}
+    for line in (entry.tcomment or "").split("\n"):
+        match = _IGNORE_COMMENT.match(line)
+        if match:
+            marks.add(match.group(1))
+    return marks
+
+
 def check_locale(contexts: Sequence[CatalogContext], terms: LocaleTerms,
                  fail_on: Iterable[str] = ()) -> LocaleResult:
     """Run every check on a locale's catalogs and return the findings.
 
     Entry checks see translated, non-fuzzy entries only. A finding on an
-    entry flagged ``#, ignore-<check>`` is silenced and counted. Warnings of
-    the checks named in ``fail_on`` are reported as errors.
+    entry marked ``ignore-<check>`` (see silenced_checks) is silenced and
+    counted. Warnings of the checks named in ``fail_on`` are reported as errors.
     """
     findings: list[Finding] = []
-    flags: dict[tuple[str, int], list[str]] = {}
+    flags: dict[tuple[str, int], set[str]] = {}
     for context in contexts:
         for item in CHECKS:
             if item.scope == "catalog":
                 findings.extend(item(context))
         for entry in publishable_entries(context):
-            flags[(context.path, entry.linenum)] = entry.flags
+            flags[(context.path, entry.linenum)] = silenced_checks(entry)
             for msgid, msgstr in _pairs(entry):
                 entry_context = EntryContext(context.locale, terms.source_locale, context.path, entry.linenum,
                                              msgid, msgstr, terms, entry)

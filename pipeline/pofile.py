@@ -1,0 +1,201 @@
+"""Write gettext catalogs in GNU gettext's own layout, so ``msgcat`` and PO editors change nothing.
+
+polib and Babel wrap long strings with Python's textwrap, which breaks lines
+where GNU does not (it follows Unicode line breaking and counts CJK
+characters as two columns), so every long entry would change the first time
+a translator's tool saved the file. This writer keeps polib's data model and
+lays entries out as GNU ``write-po.c`` does: a 79-column page, strings split
+after each ``\n``, an empty first line when a string does not fit,
+references wrapped, comments never wrapped.
+
+Line breaking is GNU's own: the break opportunities come from libunistring's
+``ulc_width_linebreaks_v2``, the function GNU gettext calls, loaded in
+process. Where libunistring is not installed, unicode-segmentation-rs's
+``gettext_wrap`` (Translate Toolkit's and Weblate's choice) stands in; it
+agrees with GNU except around some punctuation (after "." before a letter).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import re
+from functools import cache
+
+import polib
+from unicode_segmentation_rs import gettext_wrap, text_width
+
+__all__ = ["PAGE_WIDTH", "format_catalog", "format_entry", "GNU_LINE_BREAKING"]
+
+#: GNU gettext's default page width.
+PAGE_WIDTH = 79
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b",
+            "\f": "\\f", "\v": "\\v"}
+_TO_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
+_PORTIONS = re.compile(r"[^\n]*\n|[^\n]+")
+
+# libunistring's break values (unilbrk.h).
+_BREAK_UNDEFINED, _BREAK_PROHIBITED, _BREAK_POSSIBLE = 0, 1, 2
+
+
+@cache
+def _libunistring():
+    name = ctypes.util.find_library("unistring")
+    if name is None:
+        return None
+    try:
+        library = ctypes.CDLL(name)
+        function = library.ulc_width_linebreaks_v2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                         ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
+    function.restype = ctypes.c_int
+    return function
+
+
+#: Whether line breaks come from GNU's libunistring (True) or the stand-in (False).
+GNU_LINE_BREAKING = _libunistring() is not None
+
+
+def _escape(text: str) -> str:
+    return _TO_ESCAPE.sub(lambda m: _ESCAPES[m.group()], text)
+
+
+def _escaped_bytes(portion: str) -> tuple[bytes, bytes]:
+    """The escaped portion as UTF-8, and write-po.c's overrides: no break inside an escape sequence,
+    nor before the ``\n`` that ends a portion."""
+    data, overrides = bytearray(), bytearray()
+    for char in portion:
+        if char in _ESCAPES:
+            data += _ESCAPES[char].encode("ascii")
+            overrides += bytes((_BREAK_PROHIBITED, _BREAK_UNDEFINED))
+        else:
+            encoded = char.encode("utf-8")
+            data += encoded
+            overrides += bytes(len(encoded))
+    if portion.endswith("\n"):
+        overrides[-2] = _BREAK_PROHIBITED
+    return bytes(data), bytes(overrides)
+
+
+def _breaks(data: bytes, overrides: bytes, width: int, start_column: int) -> bytes:
+    result = ctypes.create_string_buffer(len(data))
+    _libunistring()(data, len(data), width, start_column, 0, overrides, b"UTF-8", result)
+    return result.raw
+
+
+def _split(data: bytes, breaks: bytes) -> list[str]:
+    pieces, start = [], 0
+    for index, kind in enumerate(breaks):
+        if kind == _BREAK_POSSIBLE and index > start:
+            pieces.append(data[start:index].decode("utf-8"))
+            start = index
+    pieces.append(data[start:].decode("utf-8"))
+    return pieces
+
+
+def _string(keyword: str, value: str, prefix: str = "") -> list[str]:
+    """The lines of one keyword and its string (``msgid "..."``), wrapped as GNU's write-po.c does."""
+    if not value:
+        return [f'{prefix}{keyword} ""']
+    if not GNU_LINE_BREAKING:
+        return _string_without_libunistring(keyword, value, prefix)
+    portions = _PORTIONS.findall(value)
+    lines: list[str] = []
+    first = True
+    after_break = len(prefix) + 1          # where a continuation line's text starts: after prefix and quote
+    width = PAGE_WIDTH - 1 - after_break   # room for the closing quote
+    for number, portion in enumerate(portions):
+        data, overrides = _escaped_bytes(portion)
+        start = len(prefix) + (len(keyword) + 1 if first else 0) + 1 - after_break
+        breaks = _breaks(data, overrides, width, start)
+        more = number < len(portions) - 1
+        if first and (more or start > width or _BREAK_POSSIBLE in breaks):
+            lines.append(f'{prefix}{keyword} ""')
+            first = False
+            breaks = _breaks(data, overrides, width, 0)
+        pieces = _split(data, breaks)
+        head = f'{prefix}{keyword} "' if first else f'{prefix}"'
+        lines.append(f'{head}{pieces[0]}"')
+        lines.extend(f'{prefix}"{piece}"' for piece in pieces[1:])
+        first = False
+    return lines
+
+
+def _string_without_libunistring(keyword: str, value: str, prefix: str) -> list[str]:
+    portions = [_escape(p) for p in _PORTIONS.findall(value)]
+    head = f"{prefix}{keyword} "
+    if len(portions) == 1 and text_width(head) + text_width(portions[0]) + 2 <= PAGE_WIDTH:
+        return [f'{head}"{portions[0]}"']
+    lines = [f'{head}""']
+    width = PAGE_WIDTH - text_width(prefix) - 2
+    for portion in portions:
+        lines.extend(f'{prefix}"{piece}"' for piece in gettext_wrap(portion, width))
+    return lines
+
+
+def _comments(marker: str, text: str) -> list[str]:
+    if not text:
+        return []
+    return [f"{marker} {line}" if line else marker for line in text.split("\n")]
+
+
+def _references(occurrences: list[tuple[str, str]]) -> list[str]:
+    lines, line = [], "#:"
+    for path, number in occurrences:
+        reference = f"{path}:{number}" if number else path
+        if len(line) > 2 and text_width(line) + 1 + text_width(reference) > PAGE_WIDTH:
+            lines.append(line)
+            line = "#:"
+        line += " " + reference
+    if len(line) > 2:
+        lines.append(line)
+    return lines
+
+
+def _flags(flags: list[str]) -> list[str]:
+    if not flags:
+        return []
+    ordered = (["fuzzy"] if "fuzzy" in flags else []) + [f for f in flags if f != "fuzzy"]
+    return ["#, " + ", ".join(dict.fromkeys(ordered))]
+
+
+def format_entry(entry: polib.POEntry) -> list[str]:
+    """The lines of one entry (no trailing blank line)."""
+    prefix = "#~ " if entry.obsolete else ""
+    lines = _comments("#", entry.tcomment) + _comments("#.", entry.comment)
+    if not entry.obsolete:
+        lines += _references(entry.occurrences)
+    lines += _flags(entry.flags)
+    previous = "#~| " if entry.obsolete else "#| "
+    if entry.previous_msgctxt is not None:
+        lines += _string("msgctxt", entry.previous_msgctxt, previous)
+    if entry.previous_msgid is not None:
+        lines += _string("msgid", entry.previous_msgid, previous)
+    if entry.previous_msgid_plural is not None:
+        lines += _string("msgid_plural", entry.previous_msgid_plural, previous)
+    if entry.msgctxt is not None:
+        lines += _string("msgctxt", entry.msgctxt, prefix)
+    lines += _string("msgid", entry.msgid, prefix)
+    if entry.msgid_plural:
+        lines += _string("msgid_plural", entry.msgid_plural, prefix)
+        for index in sorted(entry.msgstr_plural):
+            lines += _string(f"msgstr[{index}]", entry.msgstr_plural[index], prefix)
+    else:
+        lines += _string("msgstr", entry.msgstr, prefix)
+    return lines
+
+
+def format_catalog(catalog: polib.POFile) -> str:
+    """The whole catalog as GNU gettext would write it: header entry, active entries, then obsolete ones."""
+    header = _comments("#", catalog.header)
+    if catalog.metadata_is_fuzzy:
+        header.append("#, fuzzy")
+    metadata = "".join(f"{name}: {value}\n" for name, value in catalog.metadata.items())
+    header += _string("msgid", "") + _string("msgstr", metadata)
+    blocks = [header]
+    blocks += [format_entry(e) for e in catalog if not e.obsolete and e.msgid != ""]
+    blocks += [format_entry(e) for e in catalog if e.obsolete]
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN    := $(PY) -m pipeline
 
 .DEFAULT_GOAL := all
-.PHONY: all setup fetch normalize extract update check build serve pseudo stats glossary qa-eval test clean help
+.PHONY: all setup fetch normalize extract update check build serve pseudo stats glossary qa-eval test fuzz clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ qa-eval: $(STAMP) ## precision and recall of each QA check on the labelled set i
 
 test: $(STAMP) ## run the test suite
 	$(PY) -m pytest
+
+fuzz: $(STAMP) ## long fuzz run of the .po, HTML, dump and glossary readers (FUZZ_EXAMPLES=20000)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest -q -p no:randomly tests/test_fuzz.py
 
 clean: ## remove generated files (build/), keep .venv
 	rm -rf build

@@ -23,7 +23,7 @@ from pipeline.pofile import format_catalog
 
 __all__ = [
     "TemplateInfo", "UpdateSummary", "build_template", "update_catalog", "read_catalog", "render_catalog",
-    "creation_date", "FUZZY_THRESHOLD",
+    "creation_date", "FUZZY_THRESHOLD", "typography_key",
 ]
 
 #: Similarity (difflib ratio) above which a changed source inherits the old
@@ -210,6 +210,18 @@ def _carry(target: polib.POEntry, old: polib.POEntry) -> None:
     target.flags = [flag for flag in old.flags if flag != "fuzzy"]
 
 
+# Edits a reader cannot see: spacing, no-break spaces, curly or straight
+# quotes, an ellipsis character or three dots. A source changed only in
+# these keeps its translation as it is, neither fuzzy nor lost.
+_TYPOGRAPHY = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u201c": '"', "\u201d": '"',
+                             "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2026": "..."})
+
+
+def typography_key(text: str) -> str:
+    """A source text with whitespace and typographic variants folded (see _TYPOGRAPHY)."""
+    return " ".join(text.translate(_TYPOGRAPHY).split())
+
+
 def _closest(entry: polib.POEntry, candidates: list[polib.POEntry]) -> polib.POEntry | None:
     best, best_ratio = None, FUZZY_THRESHOLD
     matcher = difflib.SequenceMatcher(autojunk=False)
@@ -232,7 +244,8 @@ def update_catalog(template: polib.POFile, old: polib.POFile | None, locale: str
 
     Returns the updated catalog, in template order with obsolete entries last,
     and what changed. Nothing a translator wrote is dropped: exact matches keep
-    their translation and state, changed sources become fuzzy with ``#|``,
+    their translation and state, a source changed only in spacing or
+    typographic quotes keeps it unchanged, other changed sources become fuzzy with ``#|``,
     translated entries whose source is gone become obsolete, and obsolete
     entries whose source returns are revived. ``notes`` adds a line to the
     ``#.`` comment of the messages it names (the glossary terms to use).
@@ -280,7 +293,20 @@ def update_catalog(template: polib.POFile, old: polib.POFile | None, locale: str
         catalog.append(entry)
 
     candidates = [e for e in old_entries if id(e) not in used and _is_translated(e)]
+    by_typography = {(e.msgctxt, typography_key(e.msgid)): e for e in reversed(candidates)}
+    still_pending = []
     for entry in pending:
+        same = by_typography.get((entry.msgctxt, typography_key(entry.msgid)))
+        if same is not None and id(same) not in used:
+            _carry(entry, same)
+            if "fuzzy" in same.flags:
+                entry.flags.append("fuzzy")
+            used.add(id(same))
+            revived += 1 if same.obsolete else 0
+        else:
+            still_pending.append(entry)
+    candidates = [e for e in candidates if id(e) not in used]
+    for entry in still_pending:
         match = _closest(entry, candidates) if candidates else None
         if match is None:
             added += 1
@@ -296,9 +322,11 @@ def update_catalog(template: polib.POFile, old: polib.POFile | None, locale: str
     for entry in old_entries:
         if id(entry) in used or not _is_translated(entry):
             continue
+        # An obsolete entry keeps its translation, comments and flags, not its
+        # previous msgid: polib cannot read "#~|" lines back, so writing them
+        # would make every later update rewrite the file.
         kept = polib.POEntry(msgctxt=entry.msgctxt, msgid=entry.msgid, msgid_plural=entry.msgid_plural,
-                             msgstr=entry.msgstr, tcomment=entry.tcomment, flags=list(entry.flags),
-                             previous_msgid=entry.previous_msgid, obsolete=True)
+                             msgstr=entry.msgstr, tcomment=entry.tcomment, flags=list(entry.flags), obsolete=True)
         if entry.msgid_plural:
             kept.msgstr_plural = dict(entry.msgstr_plural)
         catalog.append(kept)

@@ -16,6 +16,7 @@ from pipeline import __version__
 from pipeline.config import load_settings
 from pipeline.errors import PipelineError
 from pipeline.fetch import Fetcher, FetchPolicy
+from pipeline.files import LockHeld, project_lock
 from pipeline.model import Severity
 from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
@@ -51,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary)
         sub.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
         sub.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
+        if name == "update":
+            sub.add_argument("--dry-run", action="store_true",
+                             help="write nothing; show what would change per catalog (new, fuzzy, obsolete)")
     fetch = commands.add_parser("fetch", help="download the articles of source/sources.toml into source/",
                                 description="Fetch each article of source/sources.toml politely (robots.txt, "
                                             "per-host delay, conditional requests) into source/<id>.html with "
@@ -99,9 +103,9 @@ def _summary(result: StageResult, writer: Writer) -> str:
             f"{writer.unchanged} unchanged" + (f", {len(result.errors)} error(s)" if result.errors else ""))
 
 
-def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool) -> int:
+def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool, dry_run: bool = False) -> int:
     stage, _ = _WRITING_STAGES[name]
-    writer = Writer(settings.root, check_only=check_only)
+    writer = Writer(settings.root, check_only=check_only or dry_run)
     result = stage(settings, writer, documents)
     _print_errors(result)
     for note in result.notes:
@@ -113,6 +117,16 @@ def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool
     if result.errors:
         return EXIT_UNUSABLE
     return EXIT_FINDINGS if check_only and writer.changed else EXIT_OK
+
+
+def _locked(settings, run):
+    """Run ``run()`` holding the project's lock; a second run at the same time is refused, not interleaved."""
+    try:
+        with project_lock(settings.build_dir / ".pipeline.lock"):
+            return run()
+    except LockHeld as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
 
 
 def _run_fetch(settings, documents: Sequence[str], delay: float) -> int:
@@ -258,7 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.root)
         if args.command in _WRITING_STAGES:
-            return _run_writing(args.command, settings, args.documents, args.check)
+            return _locked(settings, lambda: _run_writing(args.command, settings, args.documents, args.check,
+                                                          getattr(args, "dry_run", False)))
         if args.command == "pseudo":
             writer = Writer(settings.root, check_only=args.check)
             result = pseudo_stage(settings, writer)
@@ -268,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _run_serve(settings, args.port, args.directory)
         if args.command == "fetch":
-            return _run_fetch(settings, args.documents, args.delay)
+            return _locked(settings, lambda: _run_fetch(settings, args.documents, args.delay))
         if args.command == "check":
             return _run_check(settings, args.documents)
         if args.command == "glossary":
@@ -277,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_evaluation(settings, args.catalog, args.cases, args.locale)
         if args.command == "stats":
             return _run_stats(settings, args.documents)
-        return _run_all(settings, args.check)
+        return _locked(settings, lambda: _run_all(settings, args.check))
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.errors import InputError
 
-__all__ = ["write_if_changed", "write_atomic", "read_bounded", "MAX_SOURCE_BYTES"]
+__all__ = ["write_if_changed", "write_atomic", "read_bounded", "MAX_SOURCE_BYTES", "project_lock", "LockHeld"]
 
 #: Largest source page we accept. MedlinePlus pages are 30-60 KB; anything this
 #: large is not an article and would only cost memory.
@@ -30,6 +33,12 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(tmp.fileno())
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, path)
+        # The rename itself must reach the disk too, or a crash could bring back the old file.
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
     except BaseException:
         try:
             os.unlink(tmp_name)
@@ -65,3 +74,33 @@ def read_bounded(path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
             return handle.read(limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", path) from exc
+
+
+class LockHeld(Exception):
+    """Another pipeline run holds the project's lock; ``str()`` says which process."""
+
+
+@contextmanager
+def project_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` for the duration; raise LockHeld at once if another process has it.
+
+    The lock is an advisory ``flock``, released by the kernel when the holder
+    exits, so a killed run never leaves a stale lock behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise LockHeld(f"another pipeline run ({holder}) is working on this project; "
+                           f"wait for it to finish (lock: {path})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()

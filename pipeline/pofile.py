@@ -96,8 +96,9 @@ def _split(data: bytes, breaks: bytes) -> list[str]:
     return pieces
 
 
-def _string(keyword: str, value: str, prefix: str = "") -> list[str]:
-    """The lines of one keyword and its string (``msgid "..."``), wrapped as GNU's write-po.c does."""
+def _string(keyword: str, value: str, prefix: str = "", wrap: bool = True) -> list[str]:
+    """The lines of one keyword and its string (``msgid "..."``), wrapped as GNU's write-po.c does
+    (split only after ``\n`` when the entry is flagged ``no-wrap``)."""
     if not value:
         return [f'{prefix}{keyword} ""']
     if not GNU_LINE_BREAKING:
@@ -106,7 +107,7 @@ def _string(keyword: str, value: str, prefix: str = "") -> list[str]:
     lines: list[str] = []
     first = True
     after_break = len(prefix) + 1          # where a continuation line's text starts: after prefix and quote
-    width = PAGE_WIDTH - 1 - after_break   # room for the closing quote
+    width = (PAGE_WIDTH if wrap else 2 ** 31 - 1) - 1 - after_break   # room for the closing quote
     for number, portion in enumerate(portions):
         data, overrides = _escaped_bytes(portion)
         start = len(prefix) + (len(keyword) + 1 if first else 0) + 1 - after_break
@@ -144,7 +145,7 @@ def _comments(marker: str, text: str) -> list[str]:
 
 def _references(occurrences: list[tuple[str, str]]) -> list[str]:
     lines, line = [], "#:"
-    for path, number in occurrences:
+    for path, number in dict.fromkeys(occurrences):  # GNU lists a reference once
         reference = f"{path}:{number}" if number else path
         if len(line) > 2 and text_width(line) + 1 + text_width(reference) > PAGE_WIDTH:
             lines.append(line)
@@ -155,11 +156,17 @@ def _references(occurrences: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
-def _flags(flags: list[str]) -> list[str]:
-    if not flags:
-        return []
-    ordered = (["fuzzy"] if "fuzzy" in flags else []) + [f for f in flags if f != "fuzzy"]
-    return ["#, " + ", ".join(dict.fromkeys(ordered))]
+def _flags(entry: polib.POEntry) -> list[str]:
+    # GNU writes "fuzzy" only on a message that has a translation: on an
+    # empty one it means nothing, and msgcat drops it.
+    first = entry.msgstr_plural.get(0, "") if entry.msgid_plural else entry.msgstr
+    fuzzy = ["fuzzy"] if "fuzzy" in entry.flags and first else []
+    others = [flag for flag in entry.flags if flag != "fuzzy"]
+    # GNU's order: fuzzy, then format flags, then range, then wrap; others last (GNU drops those).
+    rank = lambda flag: (0 if flag.endswith("-format") else 1 if flag.startswith("range:")
+                         else 2 if flag in ("wrap", "no-wrap") else 3)
+    ordered = fuzzy + sorted(others, key=rank)
+    return ["#, " + ", ".join(dict.fromkeys(ordered))] if ordered else []
 
 
 def format_entry(entry: polib.POEntry) -> list[str]:
@@ -168,7 +175,7 @@ def format_entry(entry: polib.POEntry) -> list[str]:
     lines = _comments("#", entry.tcomment) + _comments("#.", entry.comment)
     if not entry.obsolete:
         lines += _references(entry.occurrences)
-    lines += _flags(entry.flags)
+    lines += _flags(entry)
     previous = "#~| " if entry.obsolete else "#| "
     if entry.previous_msgctxt is not None:
         lines += _string("msgctxt", entry.previous_msgctxt, previous)
@@ -176,15 +183,16 @@ def format_entry(entry: polib.POEntry) -> list[str]:
         lines += _string("msgid", entry.previous_msgid, previous)
     if entry.previous_msgid_plural is not None:
         lines += _string("msgid_plural", entry.previous_msgid_plural, previous)
+    wrap = "no-wrap" not in entry.flags
     if entry.msgctxt is not None:
-        lines += _string("msgctxt", entry.msgctxt, prefix)
-    lines += _string("msgid", entry.msgid, prefix)
+        lines += _string("msgctxt", entry.msgctxt, prefix, wrap)
+    lines += _string("msgid", entry.msgid, prefix, wrap)
     if entry.msgid_plural:
-        lines += _string("msgid_plural", entry.msgid_plural, prefix)
+        lines += _string("msgid_plural", entry.msgid_plural, prefix, wrap)
         for index in sorted(entry.msgstr_plural):
-            lines += _string(f"msgstr[{index}]", entry.msgstr_plural[index], prefix)
+            lines += _string(f"msgstr[{index}]", entry.msgstr_plural[index], prefix, wrap)
     else:
-        lines += _string("msgstr", entry.msgstr, prefix)
+        lines += _string("msgstr", entry.msgstr, prefix, wrap)
     return lines
 
 
@@ -197,5 +205,7 @@ def format_catalog(catalog: polib.POFile) -> str:
     header += _string("msgid", "") + _string("msgstr", metadata)
     blocks = [header]
     blocks += [format_entry(e) for e in catalog if not e.obsolete and e.msgid != ""]
-    blocks += [format_entry(e) for e in catalog if e.obsolete]
+    # GNU keeps an obsolete entry only for its translation; without one it is dropped.
+    blocks += [format_entry(e) for e in catalog if e.obsolete and (any(e.msgstr_plural.values()) if e.msgid_plural
+                                                                   else e.msgstr)]
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"

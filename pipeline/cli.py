@@ -122,7 +122,7 @@ def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool
 def _locked(settings, run):
     """Run ``run()`` holding the project's lock; a second run at the same time is refused, not interleaved."""
     try:
-        with project_lock(settings.build_dir / ".pipeline.lock"):
+        with project_lock(settings.root / ".pipeline.lock"):
             return run()
     except LockHeld as exc:
         print(f"error: {exc}", file=sys.stderr)

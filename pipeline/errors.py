@@ -14,6 +14,8 @@ class PipelineError(Exception):
     """
 
     def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        # One line always: messages from parsers (libxml2, polib) may carry newlines.
+        message = " ".join(message.split())
         super().__init__(message)
         self.message = message
         self.path = Path(path) if path is not None else None

@@ -178,7 +178,7 @@ def test_dry_run_shows_what_would_change_and_writes_nothing(project, capsys):
 
 
 def test_a_second_run_at_the_same_time_is_refused_with_a_clear_message(project, capsys):
-    with project_lock(project / "build/.pipeline.lock"):
+    with project_lock(project / ".pipeline.lock"):
         assert main(["--root", str(project), "update"]) == 2
     message = capsys.readouterr().err
     assert "another pipeline run (pid" in message and "wait for it to finish" in message

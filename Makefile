@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN    := $(PY) -m pipeline
 
 .DEFAULT_GOAL := all
-.PHONY: all setup fetch normalize extract update check build serve pseudo stats glossary qa-eval test fuzz clean help
+.PHONY: all setup fetch normalize extract update check build serve pseudo stats glossary qa-eval bench test fuzz clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ glossary: $(STAMP) ## glossary terms in the sources, and frequent phrases it lac
 
 qa-eval: $(STAMP) ## precision and recall of each QA check on the labelled set in tests/qa_eval
 	$(RUN) qa-eval
+
+bench: $(STAMP) ## benchmark on N synthetic articles against Translate Toolkit and msgmerge (N=1000)
+	$(RUN) bench --n $${N:-1000}
 
 test: $(STAMP) ## run the test suite
 	$(PY) -m pytest

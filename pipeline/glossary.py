@@ -11,6 +11,7 @@ matches resolve longest first ("liver metastases" before "liver").
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from pipeline.locales import base_language
 
 __all__ = [
     "STATUSES", "Term", "Concept", "Glossary", "Match", "TermIndex", "load_glossary", "read_csv", "read_tbx",
-    "term_index", "word_forms", "survey", "TermUse",
+    "term_index", "word_forms", "survey", "TermUse", "load_word_forms", "word_forms_text",
 ]
 
 #: Term statuses, as in TBX's administrativeStatus: preferred and admitted
@@ -124,8 +125,43 @@ def _lemmatizes(language: str) -> bool:
     return True
 
 
+#: Word forms computed in earlier runs (build/cache/word-forms.json), so that a
+#: run over mostly known text does not load simplemma's dictionaries (about a
+#: second per language). Filled by load_word_forms, saved by word_forms_text.
+_KNOWN_FORMS: dict[str, dict[str, list[str]]] = {}
+_NEW_FORMS: dict[str, dict[str, list[str]]] = {}
+
+
+def load_word_forms(data: str) -> None:
+    """Seed word_forms with forms saved by an earlier run (JSON from word_forms_text)."""
+    try:
+        _KNOWN_FORMS.update(json.loads(data))
+    except json.JSONDecodeError:
+        pass
+
+
+def word_forms_text() -> str | None:
+    """Every known word form as JSON, or None when this run learned nothing new."""
+    if not _NEW_FORMS:
+        return None
+    merged = {language: dict(forms) for language, forms in _KNOWN_FORMS.items()}
+    for language, forms in _NEW_FORMS.items():
+        merged.setdefault(language, {}).update(forms)
+    return json.dumps(merged, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
 @lru_cache(maxsize=131072)
 def word_forms(word: str, language: str) -> frozenset[str]:
+    """The forms two words are compared by (see _compute_forms), remembered across runs."""
+    known = _KNOWN_FORMS.get(language, {}).get(word)
+    if known is not None:
+        return frozenset(known)
+    forms = _compute_forms(word, language)
+    _NEW_FORMS.setdefault(language, {})[word] = sorted(forms)
+    return forms
+
+
+def _compute_forms(word: str, language: str) -> frozenset[str]:
     """The forms two words are compared by: lemma (simplemma), Snowball stem, and the stem of the lemma.
 
     Two words match when their forms intersect, which absorbs what either
@@ -159,6 +195,7 @@ class TermIndex:
         self._by_form: dict[str, list[tuple[tuple[frozenset[str], ...], int]]] = {}
         self._substrings: list[tuple[str, int]] = []
         self._keys: list[object] = []  # match keys by entry order, which breaks ties deterministically
+        self._found: dict[tuple[str, bool], tuple[Match, ...]] = {}  # texts recur across catalogs and checks
         for text, key in entries:
             if not text.strip():
                 continue
@@ -200,6 +237,15 @@ class TermIndex:
 
     def find(self, text: str, overlapping: bool = False) -> list[Match]:
         """Return the terms found in ``text``, in text order (longest match wins unless ``overlapping``)."""
+        key = (text, overlapping)
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) > 50_000:
+                self._found.clear()
+            found = self._found[key] = self._find(text, overlapping)
+        return list(found)
+
+    def _find(self, text: str, overlapping: bool) -> tuple[Match, ...]:
         candidates = self._candidates(text)
         if not overlapping:
             spans: list[tuple[int, int]] = []
@@ -207,7 +253,7 @@ class TermIndex:
                 if (start, end) in spans or all(end <= s or start >= e for s, e in spans):
                     spans.append((start, end))
             candidates = [c for c in candidates if (c[0], c[1]) in spans]
-        return [Match(self._keys[ordinal], s, e, text[s:e]) for s, e, ordinal in sorted(candidates)]
+        return tuple(Match(self._keys[ordinal], s, e, text[s:e]) for s, e, ordinal in sorted(candidates))
 
 
 @dataclass(frozen=True)

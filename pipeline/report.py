@@ -56,18 +56,28 @@ def qa_report(summary: Mapping[str, CatalogStats], findings: Iterable[Finding],
 
 
 def report_json(report: dict) -> str:
-    """Serialize a report deterministically (sorted keys, UTF-8 text, final newline)."""
-    return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    """Serialize a report deterministically (sorted keys, UTF-8 text, one finding per line, final newline).
+
+    Compact separators keep Python's C encoder in use: an indented dump of
+    a hundred thousand findings takes seconds.
+    """
+    head = {key: value for key, value in report.items() if key != "findings"}
+    lines = [json.dumps(f, ensure_ascii=False, sort_keys=True, separators=(",", ":")) for f in report["findings"]]
+    body = json.dumps(head, ensure_ascii=False, sort_keys=True, separators=(",", ":"))[:-1]
+    if not lines:
+        return body + ',"findings":[]}\n'
+    return body + ',"findings":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
 def _diagnostic(finding: dict) -> str:
     return f"{finding['file']}:{finding['line']}: {finding['severity']}: {finding['message']} [{finding['check']}]"
 
 
-def render_console(report: dict, check_order: Sequence[str] = ()) -> str:
+def render_console(report: dict, check_order: Sequence[str] = (), limit: int = 50) -> str:
     """Render a QA report for a terminal: a summary line per locale, then findings grouped by check.
 
-    Each finding reads like a compiler diagnostic, ``file:line: severity: message [check]``.
+    Each finding reads like a compiler diagnostic, ``file:line: severity: message [check]``;
+    past ``limit`` findings of one check, the rest are counted and left to qa.html.
     """
     lines = []
     for locale, counts in report["summary"].items():
@@ -81,7 +91,9 @@ def render_console(report: dict, check_order: Sequence[str] = ()) -> str:
         grouped.setdefault(finding["check"], []).append(finding)
     for check in sorted(grouped, key=lambda c: (order.get(c, len(order)), c)):
         lines.append(f"\n[{check}] {len(grouped[check])} finding(s)")
-        lines.extend(_diagnostic(finding) for finding in grouped[check])
+        lines.extend(_diagnostic(finding) for finding in grouped[check][:limit])
+        if len(grouped[check]) > limit:
+            lines.append(f"... and {len(grouped[check]) - limit} more of [{check}] in build/reports/qa.html")
     return "\n".join(lines) + "\n"
 
 
@@ -104,14 +116,16 @@ def render_junit(report: dict, check_ids: Sequence[str]) -> str:
     """
     suites = etree.Element("testsuites", name="qa")
     total = failures = 0
+    grouped: dict[tuple[str, str, str], list[dict]] = {}
+    for finding in report["findings"]:
+        grouped.setdefault((finding["locale"], finding["file"], finding["check"]), []).append(finding)
     for locale in report["summary"]:
         files = sorted(report.get("documents", {}).get(locale, {}))
         suite = etree.SubElement(suites, "testsuite", name=locale)
         suite_failures = 0
         for path in files:
             for check in check_ids:
-                found = [f for f in report["findings"] if f["locale"] == locale and f["file"] == path
-                         and f["check"] == check]
+                found = grouped.get((locale, path, check), [])
                 case = etree.SubElement(suite, "testcase", classname=f"{locale}.{path}", name=check, file=path)
                 errors = [f for f in found if f["severity"] == "error"]
                 warnings = [f for f in found if f["severity"] != "error"]

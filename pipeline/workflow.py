@@ -8,11 +8,13 @@ nothing but records what would change.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import polib
@@ -20,6 +22,7 @@ import polib
 from pipeline.assemble import (
     FAVICON, SITE_DOCUMENT, STYLESHEET, IndexRow, PageContext, SiteLanguage, assemble, site_index, site_segments, url_key,
 )
+from pipeline.cache import StageCache, digest, file_digest
 from pipeline.catalogs import (
     TemplateInfo, UpdateSummary, build_template, creation_date, read_catalog, render_catalog, update_catalog,
 )
@@ -27,12 +30,14 @@ from pipeline.config import Settings
 from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
 from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
 from pipeline.files import read_bounded, write_if_changed
-from pipeline.glossary import Glossary, load_glossary, survey
+from pipeline.glossary import Glossary, load_glossary, load_word_forms, survey, word_forms_text
 from pipeline.locales import language_tag
-from pipeline.model import CleanDocument, Finding, Segment
+from pipeline.model import CleanDocument, Finding, NormalizeStep, Segment, Severity
 from pipeline.normalize import normalize, normalize_dump
 from pipeline.pseudo import PSEUDO, pseudo_catalog
-from pipeline.qa import CHECKS, CatalogContext, LocaleTerms, check_locale, checks_by_id
+from pipeline.qa import (
+    CHECKS, CatalogContext, CatalogResult, LocaleTerms, TranslationRecord, check_catalog, checks_by_id, finish_locale,
+)
 from pipeline.report import qa_report, render_html, render_junit, report_json
 from pipeline.segments import extract, plain_text
 from pipeline.stats import CatalogStats, catalog_stats, combine
@@ -95,6 +100,31 @@ class StageResult:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     report: dict | None = None
+
+
+@cache
+def _code_digest() -> str:
+    """Digest of the pipeline's own code and data: a new version invalidates every cache."""
+    package = Path(__file__).parent
+    files = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".toml", ".html") and p.is_file())
+    return digest(*(f"{p.relative_to(package)}" for p in files), *(p.read_bytes() for p in files))
+
+
+def _stage_cache(settings: Settings, stage: str, *extra: str) -> StageCache:
+    salt = digest(_code_digest(), repr(settings), *extra)
+    return StageCache(settings.build_dir / "cache" / f"{stage}.json", salt)
+
+
+def _save_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
+    if partial:
+        cache.keep_untouched()
+    writer.write(cache.path, cache.text())
+
+
+def _save_word_forms(settings: Settings, writer: Writer) -> None:
+    text = word_forms_text()
+    if text is not None and not writer.check_only:
+        writer.write(_word_forms_path(settings), text)
 
 
 def _now_stamp() -> str:
@@ -210,11 +240,17 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
     result = StageResult("normalize")
     documents, result.errors = source_documents(settings, only)
     profiles = _manifest_profiles(settings, result)
+    cache = _stage_cache(settings, "normalize")
     report = {}
     for doc_id, path in documents:
         relative = settings.relative(path)
         try:
             raw = read_bounded(path)
+            inputs = digest(relative, raw, json.dumps(_sidecar(path), sort_keys=True), profiles.get(doc_id) or "")
+            if cache.fresh(doc_id, inputs) and all(p.exists() for p in _clean_paths(settings, doc_id)):
+                report[doc_id] = cache.payload(doc_id)  # done before; its summary was printed then
+                result.documents += 1
+                continue
             if path.suffix.lower() == ".txt":
                 document, steps = normalize_dump(raw, doc_id=doc_id, source_path=relative,
                                                  source_locale=settings.source_locale)
@@ -238,7 +274,9 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
         writer.write(meta_path, json.dumps(meta, separators=(",", ":")) + "\n")
         report[doc_id] = {"source": relative,
                           "steps": [{"action": s.action, "target": s.target, "reason": s.reason} for s in steps]}
+        cache.put(doc_id, inputs, report[doc_id])
         result.documents += 1
+    _save_cache(writer, cache, bool(only))
     if report and not only:
         writer.write(settings.reports_dir / "normalize.json", json.dumps(report, ensure_ascii=False, indent=2,
                                                                          sort_keys=True) + "\n")
@@ -304,15 +342,24 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) 
     A template's POT-Creation-Date only moves when its content changes.
     """
     result = StageResult("extract")
+    cache = _stage_cache(settings, "extract")
     for doc_id in _clean_ids(settings, result, only):
+        inputs = digest(*(path.read_bytes() for path in _clean_paths(settings, doc_id)))
+        if cache.fresh(doc_id, inputs) and settings.template_path(doc_id).exists():
+            result.documents += 1
+            continue
         try:
             document = load_clean_document(settings, doc_id)
         except PipelineError as exc:
             result.errors.append(exc)
             continue
         segments = extract(document)
-        _write_template(settings, writer, doc_id, segments, document.source_path, _title_of(segments, doc_id))
+        title = _title_of(segments, doc_id)
+        _write_template(settings, writer, doc_id, segments, document.source_path, title)
+        heading = next((s.text for s in segments if s.role == "page heading"), None)
+        cache.put(doc_id, inputs, {"title": title, "heading": heading, "base_url": document.base_url})
         result.documents += 1
+    _save_cache(writer, cache, bool(only))
     if not only:
         pairs = site_segments()
         _write_template(settings, writer, SITE_DOCUMENT, [s for _, s in pairs], [p for p, _ in pairs],
@@ -363,24 +410,43 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -
     result = StageResult("update")
     glossary = _load_glossary(settings, result)
     terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
+    cache = _stage_cache(settings, "update", file_digest(settings.glossary_path))
     for doc_id, template_path in _templates(settings, only):
-        try:
-            template = read_catalog(template_path)
-        except CatalogError as exc:
-            result.errors.append(exc)
-            continue
+        template_bytes = template_path.read_bytes()
+        template = None
         for locale in settings.locales:
             path = settings.catalog_path(locale.code, doc_id)
+            key = f"{locale.code}/{doc_id}"
+            current = path.read_bytes() if path.exists() else b""
+            if cache.fresh(key, digest(template_bytes, current)):
+                continue  # neither the template nor the catalog changed since this run last wrote it
             try:
+                template = template or read_catalog(template_path)
                 old = read_catalog(path) if path.exists() else None
             except CatalogError as exc:
                 result.errors.append(exc)
                 continue
             catalog, summary = update_catalog(template, old, locale.code, glossary_notes(template, terms[locale.code]))
-            if writer.write(path, render_catalog(catalog)):
+            text = render_catalog(catalog)
+            if writer.write(path, text):
                 result.notes.append(_describe_update(settings.relative(path), old is None, summary))
+            stats = catalog_stats(catalog)
+            cache.put(key, digest(template_bytes, text.encode("utf-8")),
+                      {"percent": stats.percent, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                       "title": _translated_heading(catalog)})
         result.documents += 1
+    if not writer.check_only:
+        _save_cache(writer, cache, bool(only))
+        _save_word_forms(settings, writer)
     return result
+
+
+def _translated_heading(catalog: polib.POFile) -> str | None:
+    """The published translation of the article's page heading (for the index pages), if any."""
+    for entry in catalog:
+        if entry.comment.split("\n", 1)[0] == "page heading" and not entry.obsolete:
+            return entry.msgstr if entry.msgstr and "fuzzy" not in entry.flags else None
+    return None
 
 
 def _describe_update(path: str, created: bool, summary: UpdateSummary) -> str:
@@ -404,7 +470,14 @@ def _catalogs(settings: Settings, result: StageResult, only: Iterable[str] = ())
                 result.errors.append(exc)
 
 
+def _word_forms_path(settings: Settings) -> Path:
+    return settings.build_dir / "cache" / "word-forms.json"
+
+
 def _load_glossary(settings: Settings, result: StageResult) -> Glossary:
+    forms = _word_forms_path(settings)
+    if forms.exists():
+        load_word_forms(forms.read_text(encoding="utf-8"))
     try:
         return load_glossary(settings.glossary_path,
                              [settings.source_locale] + [locale.code for locale in settings.locales])
@@ -422,26 +495,75 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) ->
         raise ConfigError(f"[tool.pipeline.qa] fail_on names unknown check(s): {', '.join(unknown)}",
                           settings.root / "pyproject.toml")
     glossary = _load_glossary(settings, result)
-    contexts: dict[str, list[CatalogContext]] = {locale.code: [] for locale in settings.locales}
-    for locale, doc_id, path, catalog in _catalogs(settings, result, only):
-        contexts[locale.code].append(CatalogContext(locale.code, settings.relative(path), catalog, locale.bar,
-                                                    catalog_stats(catalog), settings.source_locale))
-        result.documents += 1
-    silenced = {}
-    for code, catalogs in contexts.items():
-        outcome = check_locale(catalogs, LocaleTerms(glossary, code, settings.source_locale), settings.fail_on)
-        result.findings.extend(outcome.findings)
-        silenced[code] = outcome.silenced
-    result.report = qa_report({code: combine([c.stats for c in catalogs]) for code, catalogs in contexts.items()},
-                              result.findings,
-                              {code: {c.path: c.stats for c in catalogs} for code, catalogs in contexts.items()},
-                              silenced)
-    check_ids = [item.id for item in CHECKS]
+    cache = _stage_cache(settings, "check", file_digest(settings.glossary_path))
+    per_locale: dict[str, list[tuple[str, CatalogResult, CatalogStats]]] = {l.code: [] for l in settings.locales}
+    terms = {l.code: LocaleTerms(glossary, l.code, settings.source_locale) for l in settings.locales}
+    for doc_id, _ in _templates(settings, only):
+        for locale in settings.locales:
+            path = settings.catalog_path(locale.code, doc_id)
+            relative = settings.relative(path)
+            if not path.exists():
+                result.errors.append(CatalogError("catalog missing; run `make update` first", path))
+                continue
+            key, inputs = f"{locale.code}/{doc_id}", digest(relative, path.read_bytes())
+            if cache.fresh(key, inputs):
+                outcome, stats = _cached_check(cache.payload(key), locale.code, relative, settings.source_locale)
+            else:
+                try:
+                    catalog = read_catalog(path)
+                except CatalogError as exc:
+                    result.errors.append(exc)
+                    continue
+                stats = catalog_stats(catalog)
+                context = CatalogContext(locale.code, relative, catalog, locale.bar, stats, settings.source_locale)
+                outcome = check_catalog(context, terms[locale.code])
+                cache.put(key, inputs, _check_payload(outcome, stats))
+            per_locale[locale.code].append((relative, outcome, stats))
+            result.documents += 1
     reports = settings.reports_dir
+    overall = digest(*sorted(cache.touched_inputs()))
+    if cache.fresh("reports", overall) and all((reports / name).exists() for name in ("qa.json", "qa.xml", "qa.html")):
+        # Nothing any report depends on changed: reuse them rather than render them again.
+        result.report = json.loads((reports / "qa.json").read_text(encoding="utf-8"))
+        _save_cache(writer, cache, bool(only))
+        return result
+    cache.put("reports", overall)
+    _save_word_forms(settings, writer)
+    silenced = {}
+    for code, outcomes in per_locale.items():
+        finished = finish_locale([(path, outcome) for path, outcome, _ in outcomes], settings.fail_on)
+        result.findings.extend(finished.findings)
+        silenced[code] = finished.silenced
+    result.report = qa_report({code: combine([stats for _, _, stats in outcomes])
+                               for code, outcomes in per_locale.items()},
+                              result.findings,
+                              {code: {path: stats for path, _, stats in outcomes} for code, outcomes in per_locale.items()},
+                              silenced)
+    _save_cache(writer, cache, bool(only))
+    check_ids = [item.id for item in CHECKS]
     writer.write(reports / "qa.json", report_json(result.report))
     writer.write(reports / "qa.xml", render_junit(result.report, check_ids))
     writer.write(reports / "qa.html", render_html(result.report, {l.code: l.bar for l in settings.locales}, check_ids))
     return result
+
+
+def _check_payload(outcome: CatalogResult, stats: CatalogStats) -> dict:
+    return {
+        "stats": [stats.translated, stats.fuzzy, stats.untranslated, stats.translated_words, stats.fuzzy_words,
+                  stats.untranslated_words],
+        "findings": [[f.check, f.severity.value, f.line, f.msgid, f.msgstr, f.message] for f in outcome.findings],
+        "marks": {str(line): sorted(checks) for line, checks in outcome.marks.items()},
+        "records": [[r.line, r.msgid, r.msgstr] for r in outcome.records],
+    }
+
+
+def _cached_check(payload: dict, locale: str, path: str, source_locale: str) -> tuple[CatalogResult, CatalogStats]:
+    findings = [Finding(check, Severity(severity), locale, path, line, msgid, msgstr, message)
+                for check, severity, line, msgid, msgstr, message in payload["findings"]]
+    marks = {int(line): set(checks) for line, checks in payload["marks"].items()}
+    records = [TranslationRecord(locale, path, line, msgid, msgstr, source_locale)
+               for line, msgid, msgstr in payload["records"]]
+    return CatalogResult(findings, marks, records), CatalogStats(*payload["stats"])
 
 
 def _publishable(catalog: polib.POFile) -> dict[str, str]:
@@ -468,36 +590,52 @@ def _load_documents(settings: Settings, result: StageResult, only: Iterable[str]
     return documents
 
 
+def _render_pages(site: Path, writer: Writer, doc_id: str, document: CleanDocument, codes: list[str],
+                  published: Callable[[str, str], bool], translations: Callable[[str, str], dict | None],
+                  site_words: dict[str, dict[str, str]], source: str,
+                  links_of: Callable[[str], dict]) -> dict[str, list]:
+    """Write one document's published pages; withdraw those below their bar. Returns the fallbacks by page."""
+    fallback_report: dict[str, list] = {}
+    languages = [SiteLanguage(code, f"../{language_tag(code)}/{doc_id}.html") for code in codes
+                 if published(code, doc_id)]
+    for code in codes:
+        page = site / language_tag(code) / f"{doc_id}.html"
+        if not published(code, doc_id):
+            writer.remove(page)  # a page that fell below its bar is withdrawn
+            continue
+        context = PageContext(code, source, languages, "../style.css",
+                              None if code == source else site_words.get(code, {}), links_of(code))
+        html, fallbacks = assemble(document, translations(code, doc_id), context)
+        writer.write(page, html)
+        fallback_report[f"{language_tag(code)}/{doc_id}.html"] = [
+            {"line": f.segment.line, "msgid": f.segment.text, "reason": f.reason} for f in fallbacks]
+    return fallback_report
+
+
+def _links(documents: dict[str, str], code: str, source: str,
+           published: Callable[[str, str], bool]) -> dict[tuple[str, str], tuple[str, str]]:
+    """For a page in ``code``: each article's URL -> (href, language) of its copy to link to."""
+    links = {}
+    for other_id, base_url in documents.items():
+        if base_url:
+            target = code if published(code, other_id) else source
+            links[url_key(base_url)] = (f"../{language_tag(target)}/{other_id}.html", target)
+    return links
+
+
 def _render_site(site: Path, writer: Writer, documents: dict[str, CleanDocument], editions: dict,
                  codes: list[str], site_words: dict[str, dict[str, str]], source: str) -> dict[str, list]:
-    """Write every published page of every document under ``site``; withdraw pages below their bar.
-
-    Returns, per page, the segments that fell back to the source language and why.
-    """
+    """Write every published page of every document under ``site`` (no cache: the pseudo-locale site)."""
     def published(code: str, doc_id: str) -> bool:
         edition = editions.get((code, doc_id))
         return edition is not None and edition.published
 
+    urls = {doc_id: document.base_url for doc_id, document in documents.items()}
     fallback_report: dict[str, list] = {}
     for doc_id, document in documents.items():
-        languages = [SiteLanguage(code, f"../{language_tag(code)}/{doc_id}.html") for code in codes
-                     if published(code, doc_id)]
-        for code in codes:
-            page = site / language_tag(code) / f"{doc_id}.html"
-            if not published(code, doc_id):
-                writer.remove(page)  # a page that fell below its bar is withdrawn
-                continue
-            links = {}
-            for other_id, other in documents.items():
-                if other.base_url:
-                    target = code if published(code, other_id) else source
-                    links[url_key(other.base_url)] = (f"../{language_tag(target)}/{other_id}.html", target)
-            context = PageContext(code, source, languages, "../style.css",
-                                  None if code == source else site_words.get(code, {}), links)
-            html, fallbacks = assemble(document, editions[(code, doc_id)].translations, context)
-            writer.write(page, html)
-            fallback_report[f"{language_tag(code)}/{doc_id}.html"] = [
-                {"line": f.segment.line, "msgid": f.segment.text, "reason": f.reason} for f in fallbacks]
+        fallback_report.update(_render_pages(
+            site, writer, doc_id, document, codes, published, lambda code, d: editions[(code, d)].translations,
+            site_words, source, lambda code: _links(urls, code, source, published)))
     writer.write(site / "style.css", STYLESHEET)
     writer.write(site / "favicon.svg", FAVICON)
     return fallback_report
@@ -506,37 +644,111 @@ def _render_site(site: Path, writer: Writer, documents: dict[str, CleanDocument]
 def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
     """Assemble the site: build/site/<lang>/<doc>.html for every locale whose catalog reaches its publishing
     bar, index pages (build/site/index.html and build/site/<lang>/index.html), the stylesheet, and
-    build/reports/build.json listing what fell back to the source language and why."""
+    build/reports/build.json listing what fell back to the source language and why.
+
+    A document whose inputs (clean document, catalogs, site words, what is published where) did not
+    change since the last build is not assembled again; counts and titles come from the caches of
+    the extract and update stages where they still match the files.
+    """
     result = StageResult("build")
     source = settings.source_locale
     bars = {locale.code: locale.publish for locale in settings.locales}
     codes = [source] + [locale.code for locale in settings.locales]
-    documents = _load_documents(settings, result, only)
+    doc_ids = _clean_ids(settings, result, only)
+    extract_facts = _stage_cache(settings, "extract")
+    update_facts = _stage_cache(settings, "update", file_digest(settings.glossary_path))
+    cache = _stage_cache(settings, "build")
+
+    clean_bytes = {doc_id: tuple(p.read_bytes() for p in _clean_paths(settings, doc_id)) for doc_id in doc_ids}
+    facts: dict[str, dict] = {}
+    loaded: dict[str, CleanDocument] = {}
+    for doc_id in doc_ids:
+        payload = extract_facts.payload(doc_id) if extract_facts.fresh(doc_id, digest(*clean_bytes[doc_id])) else None
+        if payload is None:
+            try:
+                loaded[doc_id] = load_clean_document(settings, doc_id)
+            except PipelineError as exc:
+                result.errors.append(exc)
+                continue
+            segments = extract(loaded[doc_id])
+            payload = {"title": _title_of(segments, doc_id), "base_url": loaded[doc_id].base_url,
+                       "heading": next((s.text for s in segments if s.role == "page heading"), None)}
+        facts[doc_id] = payload
+    doc_ids = [doc_id for doc_id in doc_ids if doc_id in facts]
+
     editions: dict[tuple[str, str], _Edition] = {}
-    for doc_id in documents:
+    po_digests: dict[tuple[str, str], str] = {}
+    titles: dict[tuple[str, str], str | None] = {}
+    for doc_id in doc_ids:
         editions[(source, doc_id)] = _Edition(None, 100.0, True)
         for code in codes[1:]:
             path = settings.catalog_path(code, doc_id)
-            try:
-                catalog = read_catalog(path)
-            except CatalogError as exc:
-                result.errors.append(exc if path.exists() else
-                                     CatalogError("catalog missing; run `make update` first", path))
+            if not path.exists():
+                result.errors.append(CatalogError("catalog missing; run `make update` first", path))
                 continue
-            percent = catalog_stats(catalog).percent
-            editions[(code, doc_id)] = _Edition(_publishable(catalog), percent, percent >= bars[code])
+            data = path.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            po_digests[(code, doc_id)] = sha
+            known = update_facts.payload(f"{code}/{doc_id}")
+            if known and known.get("sha256") == sha:
+                percent, titles[(code, doc_id)], translations = known["percent"], known.get("title"), None
+            else:
+                try:
+                    catalog = read_catalog(path)
+                except CatalogError as exc:
+                    result.errors.append(exc)
+                    continue
+                percent, translations = catalog_stats(catalog).percent, _publishable(catalog)
+                titles[(code, doc_id)] = translations.get(facts[doc_id]["heading"])
+            editions[(code, doc_id)] = _Edition(translations, percent, percent >= bars[code])
     site_words: dict[str, dict[str, str]] = {}
+    site_digests = []
     for code in codes[1:]:
         path = settings.catalog_path(code, SITE_DOCUMENT)
+        site_digests.append(file_digest(path))
         try:
             site_words[code] = _publishable(read_catalog(path)) if path.exists() else {}
         except CatalogError as exc:
             result.errors.append(exc)
             site_words[code] = {}
-    fallback_report = _render_site(settings.site_dir, writer, documents, editions, codes, site_words, source)
-    result.documents = len(documents)
+
+    def published(code: str, doc_id: str) -> bool:
+        edition = editions.get((code, doc_id))
+        return edition is not None and edition.published
+
+    def translations(code: str, doc_id: str) -> dict[str, str] | None:
+        edition = editions[(code, doc_id)]
+        if code == source or edition.translations is not None:
+            return edition.translations
+        return _publishable(read_catalog(settings.catalog_path(code, doc_id)))
+
+    urls = {doc_id: facts[doc_id]["base_url"] for doc_id in doc_ids}
+    site_state = digest(*site_digests, *(f"{key}={published(*key)}" for key in sorted(editions)),
+                        *(f"{doc_id} {url}" for doc_id, url in sorted(urls.items())))
+    fallback_report: dict[str, list] = {}
+    for doc_id in doc_ids:
+        inputs = digest(*clean_bytes[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]), site_state)
+        pages = [settings.site_dir / language_tag(code) / f"{doc_id}.html" for code in codes if published(code, doc_id)]
+        if cache.fresh(doc_id, inputs) and all(page.exists() for page in pages):
+            fallback_report.update(cache.payload(doc_id))
+            continue
+        try:
+            document = loaded.get(doc_id) or load_clean_document(settings, doc_id)
+            report = _render_pages(settings.site_dir, writer, doc_id, document, codes, published, translations,
+                                   site_words, source, lambda code: _links(urls, code, source, published))
+        except PipelineError as exc:
+            result.errors.append(exc)
+            continue
+        fallback_report.update(report)
+        cache.put(doc_id, inputs, report)
+    result.documents = len(doc_ids)
+    writer.write(settings.site_dir / "style.css", STYLESHEET)
+    writer.write(settings.site_dir / "favicon.svg", FAVICON)
+    _save_cache(writer, cache, bool(only))
     if not only:
-        _write_indexes(settings.site_dir, writer, documents, editions, codes, site_words, source)
+        rows = {doc_id: (facts[doc_id]["title"], {code: titles.get((code, doc_id)) for code in codes[1:]})
+                for doc_id in doc_ids}
+        _write_indexes(settings.site_dir, writer, rows, editions, codes, site_words, source)
         writer.write(settings.reports_dir / "build.json",
                      json.dumps(fallback_report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     markup = sum(1 for page in fallback_report.values() for f in page if f["reason"].startswith("markup"))
@@ -545,7 +757,8 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) ->
                             "source; see build/reports/build.json")
     withheld = sorted(f"{language_tag(code)}/{doc_id}" for (code, doc_id), e in editions.items() if not e.published)
     if withheld:
-        result.notes.append(f"in progress (below the publishing bar): {', '.join(withheld)}")
+        shown = ", ".join(withheld[:10]) + (f" and {len(withheld) - 10} more" if len(withheld) > 10 else "")
+        result.notes.append(f"in progress (below the publishing bar): {shown}")
     return result
 
 
@@ -577,33 +790,36 @@ def pseudo_stage(settings: Settings, writer: Writer) -> StageResult:
     documents = {doc_id: d for doc_id, d in documents.items() if all((c, doc_id) in editions for c in codes)}
     site = settings.build_dir / "pseudo" / "site"
     _render_site(site, writer, documents, editions, codes, site_words, source)
-    _write_indexes(site, writer, documents, editions, codes, site_words, source)
+    rows = {}
+    for doc_id, document in documents.items():
+        segments = extract(document)
+        heading = next((s.text for s in segments if s.role == "page heading"), None)
+        rows[doc_id] = (_title_of(segments, doc_id),
+                        {code: (editions[(code, doc_id)].translations or {}).get(heading) for code in PSEUDO})
+    _write_indexes(site, writer, rows, editions, codes, site_words, source)
     result.documents = len(documents)
     return result
 
 
-def _write_indexes(site: Path, writer: Writer, documents: dict[str, CleanDocument],
+def _write_indexes(site: Path, writer: Writer, rows_by_doc: dict[str, tuple[str, dict[str, str | None]]],
                    editions: dict, codes: list[str], site_words: dict[str, dict[str, str]], source: str) -> None:
-    """Write site/index.html (every language) and site/<lang>/index.html (that language and the source)."""
-    segments = {doc_id: extract(document) for doc_id, document in documents.items()}
-    titles = {doc_id: _title_of(found, doc_id) for doc_id, found in segments.items()}
-    heading = {doc_id: next((s.text for s in found if s.role == "page heading"), None)
-               for doc_id, found in segments.items()}
+    """Write site/index.html (every language) and site/<lang>/index.html (that language and the source).
 
+    ``rows_by_doc`` gives each document's source title and its translated title per locale (or None).
+    """
     def rows(locale: str, prefix: str) -> list[IndexRow]:
         found = []
-        for doc_id in documents:
-            title, title_lang = titles[doc_id], language_tag(source)
-            edition = editions.get((locale, doc_id))
-            if locale != source and edition and edition.translations and heading[doc_id] in edition.translations:
-                title, title_lang = plain_text(edition.translations[heading[doc_id]]), language_tag(locale)
+        for doc_id, (title, translated) in rows_by_doc.items():
+            shown, shown_lang = title, language_tag(source)
+            if locale != source and translated.get(locale):
+                shown, shown_lang = plain_text(translated[locale]), language_tag(locale)
             cells = {}
             for code in codes:
                 other = editions.get((code, doc_id))
                 if other is not None:
                     href = f"{prefix}{language_tag(code)}/{doc_id}.html" if other.published else None
                     cells[code] = (other.percent, href)
-            found.append(IndexRow(doc_id, title, title_lang, cells))
+            found.append(IndexRow(doc_id, shown, shown_lang, cells))
         return found
 
     root_languages = [SiteLanguage(code, f"{language_tag(code)}/index.html") for code in codes]

@@ -11,15 +11,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.model import Finding, Severity
-from pipeline.qa.catalog import completeness, header, inconsistent, publishable_entries
+from pipeline.qa.catalog import completeness, header, inconsistent, publishable_entries, records_of
 from pipeline.qa.markup import markup
-from pipeline.qa.registry import CatalogContext, Check, EntryContext, LocaleTerms, check
+from pipeline.qa.registry import CatalogContext, Check, EntryContext, LocaleTerms, TranslationRecord, check
 from pipeline.qa.terms import do_not_translate, forbidden_term, glossary
 from pipeline.qa.text import brackets, length, mojibake, punctuation, unchanged, whitespace
 from pipeline.qa.values_checks import emails, numbers, phones, units, urls
 
 __all__ = ["CHECKS", "Check", "check", "CatalogContext", "EntryContext", "LocaleTerms", "LocaleResult",
-           "check_locale", "checks_by_id", "silenced_checks"]
+           "CatalogResult", "TranslationRecord", "check_catalog", "finish_locale", "check_locale", "checks_by_id",
+           "silenced_checks"]
 
 #: Every check, in the order reports list them: errors that fail CI, then warnings.
 CHECKS: tuple[Check, ...] = (
@@ -83,6 +84,58 @@ def silenced_checks(entry) -> set[str]:
     return marks
 
 
+@dataclass(frozen=True)
+class CatalogResult:
+    """QA of one catalog before the locale-level checks: findings, the ignore marks by line, the records."""
+
+    findings: list[Finding]
+    marks: dict[int, set[str]]
+    records: list[TranslationRecord]
+
+
+def check_catalog(context: CatalogContext, terms: LocaleTerms) -> CatalogResult:
+    """Run the catalog and entry checks on one catalog (translated, non-fuzzy entries only)."""
+    findings: list[Finding] = []
+    marks: dict[int, set[str]] = {}
+    for item in CHECKS:
+        if item.scope == "catalog":
+            findings.extend(item(context))
+    for entry in publishable_entries(context):
+        silenced = silenced_checks(entry)
+        if silenced:
+            marks[entry.linenum] = silenced
+        for msgid, msgstr in _pairs(entry):
+            entry_context = EntryContext(context.locale, terms.source_locale, context.path, entry.linenum,
+                                         msgid, msgstr, terms, entry)
+            for item in CHECKS:
+                if item.scope == "entry":
+                    findings.extend(item(entry_context))
+    return CatalogResult(findings, marks, records_of(context))
+
+
+def finish_locale(results: Sequence[tuple[str, CatalogResult]], fail_on: Iterable[str] = ()) -> LocaleResult:
+    """Add the locale-level checks to per-catalog results, apply ignore marks and ``fail_on``.
+
+    ``results`` pairs each catalog's path with its CatalogResult.
+    """
+    findings = [finding for _, result in results for finding in result.findings]
+    records = [record for _, result in results for record in result.records]
+    for item in CHECKS:
+        if item.scope == "locale":
+            findings.extend(item(records))
+    marks = {(path, line): silenced for path, result in results for line, silenced in result.marks.items()}
+    promoted = set(fail_on)
+    kept, silenced_count = [], 0
+    for finding in findings:
+        if f"ignore-{finding.check}" in marks.get((finding.file, finding.line), ()):
+            silenced_count += 1
+            continue
+        if finding.check in promoted and finding.severity is Severity.WARNING:
+            finding = replace(finding, severity=Severity.ERROR)
+        kept.append(finding)
+    return LocaleResult(kept, silenced_count)
+
+
 def check_locale(contexts: Sequence[CatalogContext], terms: LocaleTerms,
                  fail_on: Iterable[str] = ()) -> LocaleResult:
     """Run every check on a locale's catalogs and return the findings.
@@ -91,30 +144,4 @@ def check_locale(contexts: Sequence[CatalogContext], terms: LocaleTerms,
     entry marked ``ignore-<check>`` (see silenced_checks) is silenced and
     counted. Warnings of the checks named in ``fail_on`` are reported as errors.
     """
-    findings: list[Finding] = []
-    flags: dict[tuple[str, int], set[str]] = {}
-    for context in contexts:
-        for item in CHECKS:
-            if item.scope == "catalog":
-                findings.extend(item(context))
-        for entry in publishable_entries(context):
-            flags[(context.path, entry.linenum)] = silenced_checks(entry)
-            for msgid, msgstr in _pairs(entry):
-                entry_context = EntryContext(context.locale, terms.source_locale, context.path, entry.linenum,
-                                             msgid, msgstr, terms, entry)
-                for item in CHECKS:
-                    if item.scope == "entry":
-                        findings.extend(item(entry_context))
-    for item in CHECKS:
-        if item.scope == "locale":
-            findings.extend(item(list(contexts)))
-    promoted = set(fail_on)
-    kept, silenced = [], 0
-    for finding in findings:
-        if f"ignore-{finding.check}" in flags.get((finding.file, finding.line), ()):
-            silenced += 1
-            continue
-        if finding.check in promoted and finding.severity is Severity.WARNING:
-            finding = replace(finding, severity=Severity.ERROR)
-        kept.append(finding)
-    return LocaleResult(kept, silenced)
+    return finish_locale([(context.path, check_catalog(context, terms)) for context in contexts], fail_on)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterator, Sequence
 
 from pipeline.glossary import word_forms
 from pipeline.locales import base_language, plural_count, plural_forms
 from pipeline.model import Finding, Severity
-from pipeline.qa.registry import CatalogContext, check
+from pipeline.qa.registry import CatalogContext, TranslationRecord, check
 
-__all__ = ["header", "completeness", "inconsistent", "publishable_entries"]
+__all__ = ["header", "completeness", "inconsistent", "publishable_entries", "records_of"]
 
 
 def publishable_entries(context: CatalogContext) -> Iterator:
@@ -19,6 +20,13 @@ def publishable_entries(context: CatalogContext) -> Iterator:
     for entry in context.catalog:
         if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags and entry.translated():
             yield entry
+
+
+def records_of(context: CatalogContext) -> list[TranslationRecord]:
+    """The published translations of a catalog, for the locale-level checks."""
+    return [TranslationRecord(context.locale, context.path, entry.linenum, entry.msgid, entry.msgstr,
+                              context.source_locale)
+            for entry in publishable_entries(context) if not entry.msgid_plural]
 
 
 def _same_rule(a: str, b: str) -> bool:
@@ -72,6 +80,7 @@ def completeness(context: CatalogContext) -> Iterator[Finding]:
                   f"{stats.fuzzy} fuzzy, {stats.untranslated} untranslated), below the bar of {context.bar:g}%")
 
 
+@lru_cache(maxsize=65536)
 def _key(text: str, language: str) -> str:
     """A source text reduced to what a translation must distinguish: lemmas, without case or punctuation.
 
@@ -83,37 +92,35 @@ def _key(text: str, language: str) -> str:
 
 @check(id="inconsistent", severity=Severity.WARNING, scope="locale",
        description="one source translated differently across the locale, or one translation for different sources")
-def inconsistent(contexts: Sequence[CatalogContext]) -> Iterator[Finding]:
+def inconsistent(records: Sequence[TranslationRecord]) -> Iterator[Finding]:
     """Checks that a source text is translated the same way in every catalog of a locale, and vice versa.
 
     Fires on each entry whose source has another translation elsewhere in the
     locale, and on each translation shared by sources that differ in more
     than case, punctuation and inflection. Pick one wording and use it everywhere (a
     translation memory or the glossary helps); silence a legitimate
-    difference with ``#, ignore-inconsistent``.
+    difference with ``# ignore-inconsistent``. Built from two indexes, so its
+    cost grows with the number of translations, not with their pairs.
     """
     by_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     by_target: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for context in contexts:
-        for entry in publishable_entries(context):
-            where = (context, entry)
-            by_source[entry.msgid][entry.msgstr].append(where)
-            by_target[entry.msgstr][_key(entry.msgid, base_language(context.source_locale))].append(where)
+    for record in records:
+        by_source[record.msgid][record.msgstr].append(record)
+        by_target[record.msgstr][_key(record.msgid, base_language(record.source_locale))].append(record)
     for msgid, translations in by_source.items():
         if len(translations) < 2:
             continue
         for msgstr, places in translations.items():
-            others = [f"'{other}' ({c.path}:{e.linenum})" for other, p in translations.items() if other != msgstr
-                      for c, e in p[:1]]
-            for context, entry in places:
-                yield Finding("inconsistent", Severity.WARNING, context.locale, context.path, entry.linenum,
+            others = [f"'{other}' ({p[0].path}:{p[0].line})" for other, p in translations.items() if other != msgstr]
+            for record in places:
+                yield Finding("inconsistent", Severity.WARNING, record.locale, record.path, record.line,
                               msgid, msgstr, "same source translated differently: also " + ", ".join(others))
     for msgstr, sources in by_target.items():
         if len(sources) < 2:
             continue
         for key, places in sources.items():
-            others = [f"'{p[0][1].msgid}' ({p[0][0].path}:{p[0][1].linenum})" for k, p in sources.items() if k != key]
-            for context, entry in places:
-                yield Finding("inconsistent", Severity.WARNING, context.locale, context.path, entry.linenum,
-                              entry.msgid, msgstr, "same translation used for different sources: also " +
+            others = [f"'{p[0].msgid}' ({p[0].path}:{p[0].line})" for k, p in sources.items() if k != key]
+            for record in places:
+                yield Finding("inconsistent", Severity.WARNING, record.locale, record.path, record.line,
+                              record.msgid, msgstr, "same translation used for different sources: also " +
                               ", ".join(others))

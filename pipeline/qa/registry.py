@@ -14,10 +14,23 @@ from pipeline.model import Finding, Severity
 from pipeline.segments import plain_text
 from pipeline.stats import CatalogStats
 
-__all__ = ["Check", "check", "CatalogContext", "EntryContext", "LocaleTerms", "SCOPES"]
+__all__ = ["Check", "check", "CatalogContext", "EntryContext", "LocaleTerms", "SCOPES", "TranslationRecord"]
 
 #: What a check looks at: one translated entry, one catalog, or every catalog of a locale.
 SCOPES = ("entry", "catalog", "locale")
+
+
+_SOURCE_INDEXES: dict[tuple[int, str], tuple[Glossary, TermIndex]] = {}
+
+
+def _source_index(glossary: Glossary, source_locale: str) -> TermIndex:
+    key = (id(glossary), source_locale)
+    cached = _SOURCE_INDEXES.get(key)
+    if cached is None or cached[0] is not glossary:
+        translatable = Glossary(tuple(c for c in glossary.concepts if c.translate))
+        cached = (glossary, term_index(translatable, source_locale, ("preferred", "admitted")))
+        _SOURCE_INDEXES[key] = cached
+    return cached[1]
 
 
 @dataclass(frozen=True)
@@ -30,9 +43,11 @@ class LocaleTerms:
 
     @cached_property
     def source(self) -> TermIndex:
-        """Source-language terms of the translatable concepts; match keys are ``(concept, term)``."""
-        translatable = Glossary(tuple(c for c in self.glossary.concepts if c.translate))
-        return term_index(translatable, self.source_locale, ("preferred", "admitted"))
+        """Source-language terms of the translatable concepts; match keys are ``(concept, term)``.
+
+        One index serves every locale of the glossary.
+        """
+        return _source_index(self.glossary, self.source_locale)
 
     @cached_property
     def target(self) -> TermIndex:
@@ -75,6 +90,18 @@ class EntryContext:
     def target_text(self) -> str:
         """The msgstr without placeholders."""
         return plain_text(self.msgstr)
+
+
+@dataclass(frozen=True)
+class TranslationRecord:
+    """One published translation, as locale-level checks see it (no catalog parse needed)."""
+
+    locale: str
+    path: str
+    line: int
+    msgid: str
+    msgstr: str
+    source_locale: str = "en"
 
 
 @dataclass(frozen=True)

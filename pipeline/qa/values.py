@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from babel import Locale
@@ -38,6 +38,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A number: digits, optionally with separators between digit groups. Digits
 # glued to a Latin letter before them (A1C, H2O, <a1>) are part of a code.
 _NUMBER = re.compile(r"(?<![A-Za-z\u00C0-\u024F\d])\d(?:[\d.,'\u00A0\u202F]*\d)?")
+_ANY_DIGIT = re.compile(r"\d")
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?![\d/-])")
 
 #: Dose units checked by the ``units`` check, as CLDR unit ids.
@@ -86,6 +87,8 @@ def find_emails(text: str) -> list[tuple[str, int, int]]:
 
 def find_phones(text: str, region: str = "US") -> list[tuple[str, int, int]]:
     """Return the phone numbers in ``text`` as E.164 strings with their offsets (Google's libphonenumber)."""
+    if len(_ANY_DIGIT.findall(text)) < 7:
+        return []  # no phone number has fewer digits; skip the matcher, which is slow
     found = []
     for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
         found.append((phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164),
@@ -102,6 +105,11 @@ def _locale(code: str) -> Locale:
 def _symbols(code: str) -> tuple[str, str]:
     symbols = _locale(code).number_symbols.get("latn", {})
     return symbols.get("decimal", "."), symbols.get("group", ",")
+
+
+@cache
+def _month_names_for(code: str) -> dict[str, int]:
+    return _month_names(_locale(code), ("wide", "abbreviated"))
 
 
 def _month_names(locale: Locale, widths: tuple[str, ...]) -> dict[str, int]:
@@ -180,10 +188,17 @@ def find_dates(text: str, locale: str, fallback_locale: str | None = None) -> li
     numeric date that is impossible in that order but valid in
     ``fallback_locale``'s (a US date kept as is) is read that way.
     """
+    return list(_find_dates(text, locale, fallback_locale))
+
+
+@lru_cache(maxsize=65536)
+def _find_dates(text: str, locale: str, fallback_locale: str | None) -> tuple[tuple[datetime.date, int, int], ...]:
     text = ascii_digits(text)
+    if not _ANY_DIGIT.search(text):
+        return ()  # a date always has digits; most messages have none
     found: list[tuple[datetime.date, int, int]] = []
     taken: list[tuple[int, int]] = []
-    months = _month_names(_locale(locale), ("wide", "abbreviated"))
+    months = _month_names_for(locale)
     for regex in _date_regexes(locale):
         for match in regex.finditer(text):
             if any(match.start() < e and s < match.end() for s, e in taken):
@@ -210,7 +225,7 @@ def find_dates(text: str, locale: str, fallback_locale: str | None = None) -> li
                 break
         if value:
             found.append((value, match.start(), match.end()))
-    return sorted(found, key=lambda f: f[1])
+    return tuple(sorted(found, key=lambda f: f[1]))
 
 
 def _parse_number(token: str, decimal: str, group: str) -> Decimal | None:
@@ -279,7 +294,14 @@ def find_numbers(text: str, locale: str, source_locale: str | None = None) -> li
     it). A run like "1,2,3" that no convention reads is split into its
     integers. Each Quantity carries the dose unit that follows it, if any.
     """
+    return list(_find_numbers(text, locale, source_locale))
+
+
+@lru_cache(maxsize=65536)
+def _find_numbers(text: str, locale: str, source_locale: str | None) -> tuple[Quantity, ...]:
     text = ascii_digits(_without_placeholders(text))
+    if not _ANY_DIGIT.search(text):
+        return ()
     spans = [(s, e) for finder in (find_urls, find_emails) for _, s, e in finder(text)]
     spans += [(s, e) for _, s, e in find_phones(text)]
     spans += [(s, e) for _, s, e in find_dates(text, locale, source_locale)]
@@ -303,7 +325,7 @@ def find_numbers(text: str, locale: str, source_locale: str | None = None) -> li
                                   match.start() + part.start(), match.start() + part.end(),
                                   unit if part.end() == len(token) else None,
                                   unit_text if part.end() == len(token) else ""))
-    return found
+    return tuple(found)
 
 
 def iter_spans(found: list[tuple[object, int, int]]) -> Iterator[tuple[int, int]]:

@@ -7,6 +7,7 @@ from pipeline.glossary import Glossary
 from pipeline.locales import plural_forms
 from pipeline.model import Severity
 from pipeline.qa import CHECKS, CatalogContext, LocaleTerms, check_locale, checks_by_id
+from pipeline.qa.catalog import records_of
 from pipeline.stats import catalog_stats
 
 SPANISH_PLURALS = plural_forms("es")
@@ -73,7 +74,7 @@ MUST_NOT_FIRE = [
 def run(check_id, contexts):
     item = checks_by_id()[check_id]
     if item.scope == "locale":
-        return [f.message for f in item(contexts)]
+        return [f.message for f in item([r for c in contexts for r in records_of(c)])]
     return [f.message for c in contexts for f in item(c)]
 
 

@@ -1,0 +1,34 @@
+"""The benchmark runs end to end on a tiny corpus (figures are printed, never asserted)."""
+
+import json
+
+from pipeline.bench import generate_corpus, synthetic_page
+from pipeline.cli import main
+from tests.conftest import ROOT
+
+
+def test_synthetic_pages_are_deterministic_and_medlineplus_shaped():
+    page = synthetic_page(7)
+    assert page == synthetic_page(7) and page != synthetic_page(8)
+    assert 25_000 < len(page.encode()) < 70_000
+    assert 'id="ency_summary"' in page and "<script>" in page and "Espa\u00c3\u00b1ol" in page
+
+
+def test_bench_writes_its_figures_with_the_agreed_keys(project, capsys):
+    assert main(["--root", str(project), "bench", "--n", "4", "--no-peers"]) == 0
+    figures = json.loads((project / "build/bench.json").read_text())
+    assert {"n", "locales", "stages", "total_seconds", "peer_total_seconds", "floor_seconds", "noop_seconds",
+            "one_edit_seconds", "peak_rss_mb"} <= set(figures)
+    assert set(figures["stages"]) == {"normalize", "extract", "update", "check", "build"}
+    assert all({"seconds", "peer_seconds"} <= set(stage) for stage in figures["stages"].values())
+    assert figures["n"] == 4 and figures["locales"] == ["es", "ar", "zh_Hans"]
+    out = capsys.readouterr().out
+    assert "no-op rerun:" in out and "floor" in out
+
+
+def test_corpus_is_reused_when_complete(tmp_path):
+    first = generate_corpus(tmp_path, 2, ROOT / "locales/glossary.csv")
+    marker = (first / ".complete").stat().st_mtime_ns
+    assert generate_corpus(tmp_path, 2, ROOT / "locales/glossary.csv") == first
+    assert (first / ".complete").stat().st_mtime_ns == marker
+    assert len(list((first / "locales").rglob("*.po"))) == 3 * 3  # two articles and the site, three locales

@@ -21,10 +21,10 @@ from pipeline.model import Severity
 from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
 from pipeline.qa.evaluation import evaluate, load_cases
-from pipeline.report import render_console, render_github
+from pipeline.report import merge_reports, render_console, render_github
 from pipeline.workflow import (
     StageResult, Writer, build_stage, check_stage, extract_stage, fetch_stage, glossary_survey, normalize_stage,
-    pseudo_stage, stats_stage, update_stage,
+    parse_shard, pseudo_stage, shard_documents, stats_stage, update_stage, write_reports,
 )
 
 __all__ = ["main"]
@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--root", type=Path, default=Path.cwd(),
                         help="project folder holding pyproject.toml (default: current folder)")
+    parser.add_argument("--shard", metavar="I/N",
+                        help="process only shard I of N of the documents (normalize, extract, update, check); "
+                             "combine the shards' QA with `check --merge-reports`")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
     for name, (_, summary) in _WRITING_STAGES.items():
         sub = commands.add_parser(name, help=summary, description=summary)
@@ -66,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Run the QA checks; exit 1 on an error finding or a locale under its bar.")
     check.add_argument("documents", nargs="*", metavar="DOC", help="document ids (default: all)")
     check.add_argument("--list", action="store_true", help="list the checks and exit")
+    check.add_argument("--merge-reports", nargs="+", type=Path, metavar="QA.JSON",
+                       help="combine shard reports into build/reports/qa.{json,xml,html} instead of checking")
     glossary = commands.add_parser("glossary", help="glossary terms found in the sources, and candidates it lacks",
                                    description="List the glossary terms that occur in the source texts (with "
                                                "their translation in a locale) and frequent phrases not in it.")
@@ -197,9 +202,9 @@ def _run_serve(settings, port: int, directory: Path | None) -> int:
     return EXIT_OK
 
 
-def _run_check(settings, documents: Sequence[str], writer: Writer | None = None) -> int:
+def _run_check(settings, documents: Sequence[str], writer: Writer | None = None, stem: str = "qa") -> int:
     writer = writer or Writer(settings.root)
-    result = check_stage(settings, writer, documents)
+    result = check_stage(settings, writer, documents, stem)
     _print_errors(result)
     sys.stdout.write(render_console(result.report, [item.id for item in CHECKS]))
     if os.environ.get("GITHUB_ACTIONS") == "true":
@@ -275,13 +280,33 @@ def _run_stats(settings, documents: Sequence[str]) -> int:
     return EXIT_UNUSABLE if result.errors else EXIT_OK
 
 
-def _run_all(settings, check_only: bool) -> int:
+def _run_all(settings, check_only: bool, shard: tuple[int, int] | None = None) -> int:
+    documents = shard_documents(settings, shard) if shard else ()
+    stem = f"qa.shard-{shard[0]}-of-{shard[1]}" if shard else "qa"
     codes = []
     for name in ("normalize", "extract", "update"):
-        codes.append(_run_writing(name, settings, (), check_only))
-    codes.append(_run_check(settings, (), Writer(settings.root, check_only=check_only)))
-    codes.append(_run_writing("build", settings, (), check_only))
+        codes.append(_run_writing(name, settings, documents, check_only))
+    codes.append(_run_check(settings, documents, Writer(settings.root, check_only=check_only), stem))
+    if not shard:  # the site links every article to every other: built once, over all documents
+        codes.append(_run_writing("build", settings, (), check_only))
     return max(codes)
+
+
+def _run_merge(settings, paths: Sequence[Path]) -> int:
+    import json
+
+    reports = []
+    for path in paths:
+        try:
+            reports.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError) as exc:
+            print(f"error: {path}: cannot read QA report: {exc}", file=sys.stderr)
+            return EXIT_UNUSABLE
+    merged = merge_reports(reports)
+    write_reports(settings, Writer(settings.root), merged)
+    sys.stdout.write(render_console(merged, [item.id for item in CHECKS]))
+    print(f"check: merged {len(reports)} report(s) into {settings.relative(settings.reports_dir / 'qa.json')}")
+    return EXIT_FINDINGS if sum(c["errors"] for c in merged["summary"].values()) else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -294,7 +319,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check" and args.list:
         return _list_checks()
     try:
+        shard = parse_shard(args.shard) if args.shard else None
+    except ValueError:
+        print(f"error: --shard must be I/N with 1 <= I <= N, not {args.shard!r}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if shard and args.command not in ("normalize", "extract", "update", "check", "all"):
+        print(f"error: --shard applies to normalize, extract, update, check and all, not {args.command}",
+              file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
         settings = load_settings(args.root)
+        if shard:
+            chosen = set(shard_documents(settings, shard))
+            if not chosen:
+                print(f"shard {shard[0]}/{shard[1]}: no documents")
+                return EXIT_OK
+            args.documents = sorted(chosen & set(args.documents)) if getattr(args, "documents", None) else \
+                sorted(chosen)
         if args.command in _WRITING_STAGES:
             return _locked(settings, lambda: _run_writing(args.command, settings, args.documents, args.check,
                                                           getattr(args, "dry_run", False)))
@@ -310,15 +351,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_serve(settings, args.port, args.directory)
         if args.command == "fetch":
             return _locked(settings, lambda: _run_fetch(settings, args.documents, args.delay))
+        if args.command == "check" and args.merge_reports:
+            return _run_merge(settings, args.merge_reports)
         if args.command == "check":
-            return _run_check(settings, args.documents)
+            return _run_check(settings, args.documents, None,
+                              f"qa.shard-{shard[0]}-of-{shard[1]}" if shard else "qa")
         if args.command == "glossary":
             return _run_glossary(settings, args.locale, args.min_count)
         if args.command == "qa-eval":
             return _run_evaluation(settings, args.catalog, args.cases, args.locale)
         if args.command == "stats":
             return _run_stats(settings, args.documents)
-        return _locked(settings, lambda: _run_all(settings, args.check))
+        return _locked(settings, lambda: _run_all(settings, args.check, shard))
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -19,7 +19,8 @@ from lxml import etree
 from pipeline.model import Finding, Severity
 from pipeline.stats import CatalogStats
 
-__all__ = ["qa_report", "report_json", "render_console", "render_junit", "render_github", "render_html"]
+__all__ = ["qa_report", "report_json", "render_console", "render_junit", "render_github", "render_html",
+           "merge_reports"]
 
 
 def _counts(stats: CatalogStats) -> dict:
@@ -53,6 +54,30 @@ def qa_report(summary: Mapping[str, CatalogStats], findings: Iterable[Finding],
         for f in ordered
     ]
     return result
+
+
+def merge_reports(reports: Sequence[dict]) -> dict:
+    """Combine the reports of several shards into one: counts added, findings together, documents united.
+
+    Locale-level checks (inconsistent) see only their own shard's catalogs.
+    """
+    merged: dict = {"summary": {}, "findings": [], "documents": {}}
+    count_keys = ("messages", "translated", "fuzzy", "untranslated", "words", "errors", "warnings", "silenced")
+    for report in reports:
+        for locale, counts in report["summary"].items():
+            total = merged["summary"].setdefault(locale, {key: 0 for key in count_keys})
+            for key in count_keys:
+                total[key] += counts.get(key, 0)
+        for locale, files in report.get("documents", {}).items():
+            merged["documents"].setdefault(locale, {}).update(files)
+        merged["findings"].extend(report["findings"])
+    for counts in merged["summary"].values():
+        counts["percent"] = 100.0 if not counts["messages"] else round(100.0 * counts["translated"] /
+                                                                         counts["messages"], 1)
+    merged["findings"].sort(key=lambda f: (f["locale"], f["file"], f["line"], f["check"], f["message"], f["msgid"]))
+    merged["summary"] = dict(sorted(merged["summary"].items()))
+    merged["documents"] = {locale: dict(sorted(files.items())) for locale, files in sorted(merged["documents"].items())}
+    return merged
 
 
 def report_json(report: dict) -> str:

@@ -43,7 +43,8 @@ from pipeline.segments import extract, plain_text
 from pipeline.stats import CatalogStats, catalog_stats, combine
 
 __all__ = [
-    "Writer", "StageResult", "source_documents", "fetch_stage", "normalize_stage", "pseudo_stage", "extract_stage", "update_stage",
+    "Writer", "StageResult", "source_documents", "fetch_stage", "normalize_stage", "pseudo_stage", "parse_shard",
+    "in_shard", "shard_documents", "write_reports", "extract_stage", "update_stage",
     "check_stage", "build_stage", "stats_stage", "load_clean_document", "glossary_survey", "glossary_notes",
 ]
 
@@ -159,7 +160,7 @@ def source_documents(settings: Settings, only: Iterable[str] = ()) -> tuple[list
             errors.append(InputError(f"two sources for document {path.stem!r}; keep one", path))
             continue
         found[path.stem] = path
-    for missing in sorted(wanted - set(found)):
+    for missing in sorted(wanted - set(found) - {SITE_DOCUMENT}):
         errors.append(InputError(f"no source page for document {missing!r}", settings.source_dir))
     return sorted(found.items()), errors
 
@@ -229,6 +230,33 @@ def fetch_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), *,
     finally:
         fetcher.close()
     return result
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """Read ``I/N`` (1 <= I <= N) into (I, N); ValueError otherwise."""
+    index, _, count = text.partition("/")
+    shard = (int(index), int(count))
+    if not 1 <= shard[0] <= shard[1]:
+        raise ValueError(text)
+    return shard
+
+
+def in_shard(doc_id: str, shard: tuple[int, int]) -> bool:
+    """Whether a document belongs to shard I of N: a stable hash of its id, the same on every machine.
+
+    The site's own catalog belongs to the first shard.
+    """
+    index, count = shard
+    if doc_id == SITE_DOCUMENT:
+        return index == 1
+    return int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:8], 16) % count == index - 1
+
+
+def shard_documents(settings: Settings, shard: tuple[int, int]) -> list[str]:
+    """The ids of the documents (sources and templates) in one shard."""
+    sources, _ = source_documents(settings)
+    ids = {doc_id for doc_id, _ in sources} | {doc_id for doc_id, _ in _templates(settings)} | {SITE_DOCUMENT}
+    return sorted(doc_id for doc_id in ids if in_shard(doc_id, shard))
 
 
 def _clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
@@ -486,8 +514,8 @@ def _load_glossary(settings: Settings, result: StageResult) -> Glossary:
         return Glossary((), str(settings.glossary_path))
 
 
-def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
-    """QA every catalog; write build/reports/qa.{json,xml,html}. Never touches a catalog."""
+def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), report_stem: str = "qa") -> StageResult:
+    """QA every catalog; write build/reports/<report_stem>.{json,xml,html}. Never touches a catalog."""
     result = StageResult("check")
     known = checks_by_id()
     unknown = [name for name in settings.fail_on if name not in known]
@@ -522,12 +550,13 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) ->
             result.documents += 1
     reports = settings.reports_dir
     overall = digest(*sorted(cache.touched_inputs()))
-    if cache.fresh("reports", overall) and all((reports / name).exists() for name in ("qa.json", "qa.xml", "qa.html")):
+    names = [f"{report_stem}.{kind}" for kind in ("json", "xml", "html")]
+    if cache.fresh(f"reports:{report_stem}", overall) and all((reports / name).exists() for name in names):
         # Nothing any report depends on changed: reuse them rather than render them again.
-        result.report = json.loads((reports / "qa.json").read_text(encoding="utf-8"))
+        result.report = json.loads((reports / names[0]).read_text(encoding="utf-8"))
         _save_cache(writer, cache, bool(only))
         return result
-    cache.put("reports", overall)
+    cache.put(f"reports:{report_stem}", overall)
     _save_word_forms(settings, writer)
     silenced = {}
     for code, outcomes in per_locale.items():
@@ -540,11 +569,17 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) ->
                               {code: {path: stats for path, _, stats in outcomes} for code, outcomes in per_locale.items()},
                               silenced)
     _save_cache(writer, cache, bool(only))
-    check_ids = [item.id for item in CHECKS]
-    writer.write(reports / "qa.json", report_json(result.report))
-    writer.write(reports / "qa.xml", render_junit(result.report, check_ids))
-    writer.write(reports / "qa.html", render_html(result.report, {l.code: l.bar for l in settings.locales}, check_ids))
+    write_reports(settings, writer, result.report, report_stem)
     return result
+
+
+def write_reports(settings: Settings, writer: Writer, report: dict, stem: str = "qa") -> None:
+    """Write a QA report as build/reports/<stem>.json, .xml (JUnit) and .html."""
+    check_ids = [item.id for item in CHECKS]
+    reports = settings.reports_dir
+    writer.write(reports / f"{stem}.json", report_json(report))
+    writer.write(reports / f"{stem}.xml", render_junit(report, check_ids))
+    writer.write(reports / f"{stem}.html", render_html(report, {l.code: l.bar for l in settings.locales}, check_ids))
 
 
 def _check_payload(outcome: CatalogResult, stats: CatalogStats) -> dict:

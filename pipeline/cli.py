@@ -17,6 +17,7 @@ from pipeline.config import load_settings
 from pipeline.errors import PipelineError
 from pipeline.fetch import Fetcher, FetchPolicy
 from pipeline.files import LockHeld, project_lock
+from pipeline.parallel import default_jobs
 from pipeline.model import Severity
 from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
@@ -30,6 +31,9 @@ from pipeline.workflow import (
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+#: Worker processes for this invocation (-j), read by the stage runners.
+JOBS = [1]
 
 _WRITING_STAGES = {
     "normalize": (normalize_stage, "source/<doc>.html -> build/clean/<doc>.html"),
@@ -47,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--root", type=Path, default=Path.cwd(),
                         help="project folder holding pyproject.toml (default: current folder)")
+    parser.add_argument("-j", "--jobs", type=int, default=default_jobs(),
+                        help="worker processes for update and check (default: the number of cores)")
     parser.add_argument("--shard", metavar="I/N",
                         help="process only shard I of N of the documents (normalize, extract, update, check); "
                              "combine the shards' QA with `check --merge-reports`")
@@ -118,7 +124,8 @@ def _summary(result: StageResult, writer: Writer) -> str:
 def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool, dry_run: bool = False) -> int:
     stage, _ = _WRITING_STAGES[name]
     writer = Writer(settings.root, check_only=check_only or dry_run)
-    result = stage(settings, writer, documents)
+    result = stage(settings, writer, documents, jobs=JOBS[0]) if name in ("update", "normalize", "build") \
+        else stage(settings, writer, documents)
     _print_errors(result)
     for note in result.notes:
         print(f"  {note}")
@@ -204,7 +211,7 @@ def _run_serve(settings, port: int, directory: Path | None) -> int:
 
 def _run_check(settings, documents: Sequence[str], writer: Writer | None = None, stem: str = "qa") -> int:
     writer = writer or Writer(settings.root)
-    result = check_stage(settings, writer, documents, stem)
+    result = check_stage(settings, writer, documents, stem, jobs=JOBS[0])
     _print_errors(result)
     sys.stdout.write(render_console(result.report, [item.id for item in CHECKS]))
     if os.environ.get("GITHUB_ACTIONS") == "true":
@@ -318,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK if exc.code == 0 else EXIT_UNUSABLE
     if args.command == "check" and args.list:
         return _list_checks()
+    JOBS[0] = max(1, args.jobs)
     try:
         shard = parse_shard(args.shard) if args.shard else None
     except ValueError:

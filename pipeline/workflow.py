@@ -34,6 +34,7 @@ from pipeline.glossary import Glossary, load_glossary, load_word_forms, survey, 
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument, Finding, NormalizeStep, Segment, Severity
 from pipeline.normalize import normalize, normalize_dump
+from pipeline.parallel import run_parallel
 from pipeline.pseudo import PSEUDO, pseudo_catalog
 from pipeline.qa import (
     CHECKS, CatalogContext, CatalogResult, LocaleTerms, TranslationRecord, check_catalog, checks_by_id, finish_locale,
@@ -263,46 +264,65 @@ def _clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
     return settings.clean_dir / f"{doc_id}.html", settings.clean_dir / f"{doc_id}.json"
 
 
-def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
-    """Normalize every source page into build/clean/<doc>.html (+ .json with source lines) and a report."""
+def _normalize_document(item: tuple[str, str, str, str | None, str]) -> tuple:
+    """Normalize one source (in a worker or in process): (doc_id, html, meta, steps) or (doc_id, error)."""
+    doc_id, path_text, relative, profile, source_locale = item
+    path = Path(path_text)
+    try:
+        raw = read_bounded(path)
+        if path.suffix.lower() == ".txt":
+            document, steps = normalize_dump(raw, doc_id=doc_id, source_path=relative, source_locale=source_locale)
+        else:
+            fetched = _sidecar(path)
+            document, steps = normalize(raw, doc_id=doc_id, source_path=relative,
+                                        http_charset=charset_of(fetched.get("content_type")),
+                                        url=fetched.get("final_url") or "", profile_name=profile,
+                                        source_locale=source_locale)
+    except PipelineError as exc:
+        return doc_id, None, None, (exc.message, str(exc.path) if exc.path else None, exc.line)
+    except KeyError as exc:
+        return doc_id, None, None, (f"unknown site profile {exc.args[0]!r} in {MANIFEST}", path_text, None)
+    meta = {"doc_id": doc_id, "source_path": relative, "base_url": document.base_url,
+            "source_lines": list(document.source_lines)}
+    return doc_id, document.html, json.dumps(meta, separators=(",", ":")) + "\n", \
+        [{"action": s.action, "target": s.target, "reason": s.reason} for s in steps]
+
+
+def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
+    """Normalize every source page into build/clean/<doc>.html (+ .json with source lines) and a report.
+
+    A page whose bytes (and fetch facts and profile) did not change since it
+    was last normalized is skipped; the others are normalized on ``jobs`` processes.
+    """
     result = StageResult("normalize")
     documents, result.errors = source_documents(settings, only)
     profiles = _manifest_profiles(settings, result)
     cache = _stage_cache(settings, "normalize")
-    report = {}
+    report, work, inputs_of = {}, [], {}
     for doc_id, path in documents:
         relative = settings.relative(path)
         try:
             raw = read_bounded(path)
-            inputs = digest(relative, raw, json.dumps(_sidecar(path), sort_keys=True), profiles.get(doc_id) or "")
-            if cache.fresh(doc_id, inputs) and all(p.exists() for p in _clean_paths(settings, doc_id)):
-                report[doc_id] = cache.payload(doc_id)  # done before; its summary was printed then
-                result.documents += 1
-                continue
-            if path.suffix.lower() == ".txt":
-                document, steps = normalize_dump(raw, doc_id=doc_id, source_path=relative,
-                                                 source_locale=settings.source_locale)
-            else:
-                fetched = _sidecar(path)
-                document, steps = normalize(raw, doc_id=doc_id, source_path=relative,
-                                            http_charset=charset_of(fetched.get("content_type")),
-                                            url=fetched.get("final_url") or "", profile_name=profiles.get(doc_id),
-                                            source_locale=settings.source_locale)
         except PipelineError as exc:
             result.errors.append(exc)
             continue
-        except KeyError as exc:
-            result.errors.append(InputError(f"unknown site profile {exc.args[0]!r} in {MANIFEST}", path))
+        inputs = digest(relative, raw, json.dumps(_sidecar(path), sort_keys=True), profiles.get(doc_id) or "")
+        if cache.fresh(doc_id, inputs) and all(p.exists() for p in _clean_paths(settings, doc_id)):
+            report[doc_id] = cache.payload(doc_id)  # done before; its summary was printed then
+            result.documents += 1
             continue
-        result.notes.append(_normalize_summary(doc_id, steps))
+        inputs_of[doc_id] = inputs
+        work.append((doc_id, str(path), relative, profiles.get(doc_id), settings.source_locale))
+    for doc_id, html, meta, outcome in run_parallel(_normalize_document, work, jobs):
+        if html is None:
+            result.errors.append(InputError(*outcome))
+            continue
         html_path, meta_path = _clean_paths(settings, doc_id)
-        writer.write(html_path, document.html)
-        meta = {"doc_id": doc_id, "source_path": relative, "base_url": document.base_url,
-                "source_lines": list(document.source_lines)}
-        writer.write(meta_path, json.dumps(meta, separators=(",", ":")) + "\n")
-        report[doc_id] = {"source": relative,
-                          "steps": [{"action": s.action, "target": s.target, "reason": s.reason} for s in steps]}
-        cache.put(doc_id, inputs, report[doc_id])
+        writer.write(html_path, html)
+        writer.write(meta_path, meta)
+        report[doc_id] = {"source": json.loads(meta)["source_path"], "steps": outcome}
+        result.notes.append(_normalize_summary(doc_id, [NormalizeStep(**step) for step in outcome]))
+        cache.put(doc_id, inputs_of[doc_id], report[doc_id])
         result.documents += 1
     _save_cache(writer, cache, bool(only))
     if report and not only:
@@ -430,43 +450,78 @@ def glossary_notes(template: polib.POFile, terms: LocaleTerms) -> dict[str, str]
     return notes
 
 
-def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
+#: What forked workers need from the stage that started them (set just before the pool starts).
+_WORKER: dict = {}
+
+
+def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
+    """Merge one template into the catalogs of the given locales (in a worker or in process)."""
+    settings, terms, check_only = _WORKER["settings"], _WORKER["terms"], _WORKER["check_only"]
+    doc_id, template_path, codes = item
+    writer = Writer(settings.root, check_only=check_only)
+    done: dict = {"puts": [], "notes": [], "errors": []}
+    try:
+        template = read_catalog(Path(template_path))
+    except CatalogError as exc:
+        done["errors"].append((exc.message, str(exc.path), exc.line))
+        return {**done, "changed": [], "unchanged": 0}
+    template_bytes = Path(template_path).read_bytes()
+    for code in codes:
+        path = settings.catalog_path(code, doc_id)
+        try:
+            old = read_catalog(path) if path.exists() else None
+        except CatalogError as exc:
+            done["errors"].append((exc.message, str(exc.path), exc.line))
+            continue
+        catalog, summary = update_catalog(template, old, code, glossary_notes(template, terms[code]))
+        text = render_catalog(catalog)
+        if writer.write(path, text):
+            done["notes"].append(_describe_update(settings.relative(path), old is None, summary))
+        data = text.encode("utf-8")
+        done["puts"].append((f"{code}/{doc_id}", digest(template_bytes, data),
+                             {"percent": catalog_stats(catalog).percent, "sha256": hashlib.sha256(data).hexdigest(),
+                              "title": _translated_heading(catalog)}))
+    return {**done, "changed": writer.changed, "unchanged": writer.unchanged}
+
+
+def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
     """Merge each template into each locale's catalog; a catalog that does not parse is left alone.
 
     Each message's ``#.`` comment gets the glossary terms it contains, in the locale.
+    Catalogs whose template and content did not change since the last update
+    are skipped; the others are merged on ``jobs`` processes.
     """
     result = StageResult("update")
     glossary = _load_glossary(settings, result)
     terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
+    for locale_terms in terms.values():
+        locale_terms.source, locale_terms.target  # build the indexes once, before any fork
     cache = _stage_cache(settings, "update", file_digest(settings.glossary_path))
+    work = []
     for doc_id, template_path in _templates(settings, only):
         template_bytes = template_path.read_bytes()
-        template = None
-        for locale in settings.locales:
-            path = settings.catalog_path(locale.code, doc_id)
-            key = f"{locale.code}/{doc_id}"
-            current = path.read_bytes() if path.exists() else b""
-            if cache.fresh(key, digest(template_bytes, current)):
-                continue  # neither the template nor the catalog changed since this run last wrote it
-            try:
-                template = template or read_catalog(template_path)
-                old = read_catalog(path) if path.exists() else None
-            except CatalogError as exc:
-                result.errors.append(exc)
-                continue
-            catalog, summary = update_catalog(template, old, locale.code, glossary_notes(template, terms[locale.code]))
-            text = render_catalog(catalog)
-            if writer.write(path, text):
-                result.notes.append(_describe_update(settings.relative(path), old is None, summary))
-            stats = catalog_stats(catalog)
-            cache.put(key, digest(template_bytes, text.encode("utf-8")),
-                      {"percent": stats.percent, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                       "title": _translated_heading(catalog)})
+        stale = tuple(locale.code for locale in settings.locales
+                      if not cache.fresh(f"{locale.code}/{doc_id}", digest(template_bytes, _read_or_empty(
+                          settings.catalog_path(locale.code, doc_id)))))
+        if stale:
+            work.append((doc_id, str(template_path), stale))
         result.documents += 1
+    _WORKER.update(settings=settings, terms=terms, check_only=writer.check_only)
+    for done in run_parallel(_update_document, work, jobs):
+        writer.changed.extend(done["changed"])
+        writer.unchanged += done["unchanged"]
+        result.notes.extend(done["notes"])
+        result.errors.extend(CatalogError(message, path, line) for message, path, line in done["errors"])
+        for key, inputs, payload in done["puts"]:
+            cache.put(key, inputs, payload)
     if not writer.check_only:
         _save_cache(writer, cache, bool(only))
         _save_word_forms(settings, writer)
     return result
+
+
+def _read_or_empty(path: Path) -> bytes:
+    return path.read_bytes() if path.exists() else b""
 
 
 def _translated_heading(catalog: polib.POFile) -> str | None:
@@ -514,7 +569,21 @@ def _load_glossary(settings: Settings, result: StageResult) -> Glossary:
         return Glossary((), str(settings.glossary_path))
 
 
-def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), report_stem: str = "qa") -> StageResult:
+def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None]:
+    """QA one catalog (in a worker or in process): its cache key, inputs, and payload or error."""
+    code, bar, key, inputs, relative, path = item
+    settings, terms = _WORKER["settings"], _WORKER["terms"]
+    try:
+        catalog = read_catalog(Path(path))
+    except CatalogError as exc:
+        return key, inputs, None, (exc.message, str(exc.path), exc.line)
+    stats = catalog_stats(catalog)
+    context = CatalogContext(code, relative, catalog, bar, stats, settings.source_locale)
+    return key, inputs, _check_payload(check_catalog(context, terms[code]), stats), None
+
+
+def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), report_stem: str = "qa",
+                jobs: int = 1) -> StageResult:
     """QA every catalog; write build/reports/<report_stem>.{json,xml,html}. Never touches a catalog."""
     result = StageResult("check")
     known = checks_by_id()
@@ -526,6 +595,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
     cache = _stage_cache(settings, "check", file_digest(settings.glossary_path))
     per_locale: dict[str, list[tuple[str, CatalogResult, CatalogStats]]] = {l.code: [] for l in settings.locales}
     terms = {l.code: LocaleTerms(glossary, l.code, settings.source_locale) for l in settings.locales}
+    work, order = [], []
     for doc_id, _ in _templates(settings, only):
         for locale in settings.locales:
             path = settings.catalog_path(locale.code, doc_id)
@@ -534,24 +604,29 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
                 result.errors.append(CatalogError("catalog missing; run `make update` first", path))
                 continue
             key, inputs = f"{locale.code}/{doc_id}", digest(relative, path.read_bytes())
-            if cache.fresh(key, inputs):
-                outcome, stats = _cached_check(cache.payload(key), locale.code, relative, settings.source_locale)
-            else:
-                try:
-                    catalog = read_catalog(path)
-                except CatalogError as exc:
-                    result.errors.append(exc)
-                    continue
-                stats = catalog_stats(catalog)
-                context = CatalogContext(locale.code, relative, catalog, locale.bar, stats, settings.source_locale)
-                outcome = check_catalog(context, terms[locale.code])
-                cache.put(key, inputs, _check_payload(outcome, stats))
-            per_locale[locale.code].append((relative, outcome, stats))
-            result.documents += 1
+            order.append((locale.code, key, relative))
+            if not cache.fresh(key, inputs):
+                work.append((locale.code, locale.bar, key, inputs, relative, str(path)))
+    for locale_terms in terms.values():
+        locale_terms.source, locale_terms.target  # build the indexes once, before any fork
+    _WORKER.update(settings=settings, terms=terms)
+    for key, inputs, payload, error in run_parallel(_check_document, work, jobs):
+        if error:
+            result.errors.append(CatalogError(*error))
+        else:
+            cache.put(key, inputs, payload)
+    for code, key, relative in order:
+        payload = cache.payload(key)
+        if payload is None:
+            continue  # the catalog did not parse; its error is reported
+        outcome, stats = _cached_check(payload, code, relative, settings.source_locale)
+        per_locale[code].append((relative, outcome, stats))
+        result.documents += 1
     reports = settings.reports_dir
     overall = digest(*sorted(cache.touched_inputs()))
     names = [f"{report_stem}.{kind}" for kind in ("json", "xml", "html")]
-    if cache.fresh(f"reports:{report_stem}", overall) and all((reports / name).exists() for name in names):
+    if not result.errors and cache.fresh(f"reports:{report_stem}", overall) and \
+            all((reports / name).exists() for name in names):
         # Nothing any report depends on changed: reuse them rather than render them again.
         result.report = json.loads((reports / names[0]).read_text(encoding="utf-8"))
         _save_cache(writer, cache, bool(only))
@@ -676,7 +751,23 @@ def _render_site(site: Path, writer: Writer, documents: dict[str, CleanDocument]
     return fallback_report
 
 
-def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
+def _build_document(doc_id: str) -> tuple:
+    """Assemble one document's pages (in a worker or in process): (doc_id, fallbacks, changed, unchanged, error)."""
+    state = _WORKER
+    settings = state["settings"]
+    writer = Writer(settings.root, check_only=state["check_only"])
+    try:
+        document = state["loaded"].get(doc_id) or load_clean_document(settings, doc_id)
+        report = _render_pages(settings.site_dir, writer, doc_id, document, state["codes"], state["published"],
+                               state["translations"], state["site_words"], state["source"],
+                               lambda code: state["links"][code])
+    except PipelineError as exc:
+        return doc_id, None, writer.changed, writer.unchanged, (exc.message, str(exc.path) if exc.path else None,
+                                                                exc.line)
+    return doc_id, report, writer.changed, writer.unchanged, None
+
+
+def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
     """Assemble the site: build/site/<lang>/<doc>.html for every locale whose catalog reaches its publishing
     bar, index pages (build/site/index.html and build/site/<lang>/index.html), the stylesheet, and
     build/reports/build.json listing what fell back to the source language and why.
@@ -761,21 +852,26 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) ->
     site_state = digest(*site_digests, *(f"{key}={published(*key)}" for key in sorted(editions)),
                         *(f"{doc_id} {url}" for doc_id, url in sorted(urls.items())))
     fallback_report: dict[str, list] = {}
+    work, inputs_of = [], {}
     for doc_id in doc_ids:
         inputs = digest(*clean_bytes[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]), site_state)
         pages = [settings.site_dir / language_tag(code) / f"{doc_id}.html" for code in codes if published(code, doc_id)]
         if cache.fresh(doc_id, inputs) and all(page.exists() for page in pages):
             fallback_report.update(cache.payload(doc_id))
             continue
-        try:
-            document = loaded.get(doc_id) or load_clean_document(settings, doc_id)
-            report = _render_pages(settings.site_dir, writer, doc_id, document, codes, published, translations,
-                                   site_words, source, lambda code: _links(urls, code, source, published))
-        except PipelineError as exc:
-            result.errors.append(exc)
+        inputs_of[doc_id] = inputs
+        work.append(doc_id)
+    links = {code: _links(urls, code, source, published) for code in codes}
+    _WORKER.update(settings=settings, loaded=loaded, codes=codes, published=published, translations=translations,
+                   site_words=site_words, source=source, links=links, check_only=writer.check_only)
+    for doc_id, report, changed, unchanged, error in run_parallel(_build_document, work, jobs):
+        writer.changed.extend(changed)
+        writer.unchanged += unchanged
+        if error:
+            result.errors.append(InputError(*error))
             continue
         fallback_report.update(report)
-        cache.put(doc_id, inputs, report)
+        cache.put(doc_id, inputs_of[doc_id], report)
     result.documents = len(doc_ids)
     writer.write(settings.site_dir / "style.css", STYLESHEET)
     writer.write(settings.site_dir / "favicon.svg", FAVICON)

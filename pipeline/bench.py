@@ -196,8 +196,11 @@ def generate_corpus(folder: Path, count: int, glossary: Path) -> Path:
     for number in range(count):
         (pristine / "source" / f"{number:06d}.html").write_text(synthetic_page(number), encoding="utf-8")
     settings = load_settings(pristine)
-    for stage in (normalize_stage, extract_stage, update_stage):
-        stage(settings, Writer(settings.root))
+    from pipeline.parallel import default_jobs
+
+    normalize_stage(settings, Writer(settings.root), jobs=default_jobs())
+    extract_stage(settings, Writer(settings.root))
+    update_stage(settings, Writer(settings.root), jobs=default_jobs())
     _fill_catalogs(pristine, count)
     for number in range(0, count, 10):  # pages edited since the catalogs were last updated
         page = pristine / "source" / f"{number:06d}.html"
@@ -326,10 +329,14 @@ def run_benchmark(build_dir: Path, count: int, glossary: Path, *, peers: bool = 
     progress("floor: lxml parse and serialize")
     result.floor_seconds = _floor(work / "source")
     settings = load_settings(work)
+    from pipeline.parallel import default_jobs
+
+    jobs = default_jobs()
     for name, stage in (("normalize", normalize_stage), ("extract", extract_stage), ("update", update_stage),
                         ("check", check_stage), ("build", build_stage)):
         progress(f"stage: {name}")
-        seconds = _timed(lambda stage=stage: stage(settings, Writer(settings.root)))
+        options = {} if name == "extract" else {"jobs": jobs}
+        seconds = _timed(lambda stage=stage, options=options: stage(settings, Writer(settings.root), **options))
         result.stages[name] = {"seconds": round(seconds, 3), "peer_seconds": None,
                                "articles_per_second": round(count / seconds, 1) if seconds else None,
                                "mb_per_second": round(source_mb / seconds, 2) if seconds else None}

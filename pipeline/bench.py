@@ -342,12 +342,13 @@ def run_benchmark(build_dir: Path, count: int, glossary: Path, *, peers: bool = 
                                "mb_per_second": round(source_mb / seconds, 2) if seconds else None}
     command = [sys.executable, "-m", "pipeline", "--root", str(work), "all"]
     progress("no-op rerun")
-    result.noop_seconds = _timed(lambda: subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    with open(folder / f"noop-{count}.log", "w") as log:
+        result.noop_seconds = _timed(lambda: subprocess.run(command, stdout=log, stderr=subprocess.STDOUT))
     progress("rerun after editing one article")
     page = work / "source" / "000000.html"
     page.write_text(page.read_text(encoding="utf-8").replace(" See ", " Then see ", 1), encoding="utf-8")
-    result.one_edit_seconds = _timed(lambda: subprocess.run(command, stdout=subprocess.DEVNULL,
-                                                            stderr=subprocess.DEVNULL))
+    with open(folder / f"one-edit-{count}.log", "w") as log:
+        result.one_edit_seconds = _timed(lambda: subprocess.run(command, stdout=log, stderr=subprocess.STDOUT))
     if peers:
         _peers(pristine, folder / f"peers-{count}", result, progress)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

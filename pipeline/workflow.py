@@ -359,11 +359,15 @@ def _clean_ids(settings: Settings, result: StageResult, only: Iterable[str] = ()
     return ready
 
 
+def _heading_of(segments: list[Segment]) -> str | None:
+    """The msgid of the article's page heading (its h1), if it has one."""
+    return next((segment.text for segment in segments if segment.role == "page heading"), None)
+
+
 def _title_of(segments: list[Segment], default: str) -> str:
-    for segment in segments:
-        if segment.role == "page heading":
-            return plain_text(segment.text)
-    return default
+    """The article's title for the index pages: its heading as plain text, else ``default``."""
+    heading = _heading_of(segments)
+    return plain_text(heading) if heading is not None else default
 
 
 def _write_template(settings: Settings, writer: Writer, doc_id: str, segments: list[Segment],
@@ -404,7 +408,7 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) 
         segments = extract(document)
         title = _title_of(segments, doc_id)
         _write_template(settings, writer, doc_id, segments, document.source_path, title)
-        heading = next((s.text for s in segments if s.role == "page heading"), None)
+        heading = _heading_of(segments)
         cache.put(doc_id, inputs, {"title": title, "heading": heading, "base_url": document.base_url})
         result.documents += 1
     _save_cache(writer, cache, bool(only))
@@ -798,7 +802,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
                 continue
             segments = extract(loaded[doc_id])
             payload = {"title": _title_of(segments, doc_id), "base_url": loaded[doc_id].base_url,
-                       "heading": next((s.text for s in segments if s.role == "page heading"), None)}
+                       "heading": _heading_of(segments)}
         facts[doc_id] = payload
     doc_ids = [doc_id for doc_id in doc_ids if doc_id in facts]
 
@@ -924,7 +928,7 @@ def pseudo_stage(settings: Settings, writer: Writer) -> StageResult:
     rows = {}
     for doc_id, document in documents.items():
         segments = extract(document)
-        heading = next((s.text for s in segments if s.role == "page heading"), None)
+        heading = _heading_of(segments)
         rows[doc_id] = (_title_of(segments, doc_id),
                         {code: (editions[(code, doc_id)].translations or {}).get(heading) for code in PSEUDO})
     _write_indexes(site, writer, rows, editions, codes, site_words, source)

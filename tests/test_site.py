@@ -181,3 +181,18 @@ def test_real_browser_reads_language_and_direction_without_console_errors(browse
     assert facts[:3] == [lang, direction, direction]
     assert facts[3] and "Liver" not in facts[3]
     assert problems == []
+
+
+def test_qa_report_page_opens_in_the_browser_and_filters(browser, site):
+    tab = browser.new_page()
+    problems = []
+    tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.goto((site / "build/reports/qa.html").as_uri(), wait_until="load")
+    rows = tab.locator("#findings tbody tr")
+    total = rows.count()
+    tab.select_option("#filters select[aria-label=severity]", "error")
+    visible_errors = tab.locator("#findings tbody tr:not([hidden])").count()
+    tab.close()
+    assert problems == []
+    assert total > 0 and visible_errors <= total

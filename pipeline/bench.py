@@ -11,8 +11,6 @@ people to read.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import resource
 import shutil

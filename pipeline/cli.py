@@ -18,7 +18,6 @@ from pipeline.errors import PipelineError
 from pipeline.fetch import Fetcher, FetchPolicy
 from pipeline.files import LockHeld, project_lock
 from pipeline.parallel import default_jobs
-from pipeline.model import Severity
 from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
 from pipeline.qa.evaluation import evaluate, load_cases

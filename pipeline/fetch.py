@@ -25,7 +25,7 @@ from urllib.robotparser import RobotFileParser
 import requests
 
 from pipeline import __version__
-from pipeline.errors import ConfigError, InputError
+from pipeline.errors import ConfigError
 
 __all__ = ["SourceEntry", "FetchPolicy", "FetchResult", "FetchError", "Fetcher", "read_manifest", "charset_of", "DOC_ID"]
 

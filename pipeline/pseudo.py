@@ -15,7 +15,6 @@ import re
 import polib
 
 from pipeline.catalogs import update_catalog
-from pipeline.placeholders import TAG_TOKEN
 
 __all__ = ["PSEUDO", "pseudo_text", "pseudo_catalog"]
 

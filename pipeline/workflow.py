@@ -458,6 +458,12 @@ def glossary_notes(template: polib.POFile, terms: LocaleTerms) -> dict[str, str]
 _WORKER: dict = {}
 
 
+def _prepare_indexes(terms: dict[str, LocaleTerms]) -> None:
+    """Build every term index now, so forked workers share them instead of each building its own."""
+    for locale_terms in terms.values():
+        _ = (locale_terms.source, locale_terms.target)
+
+
 def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
     """Merge one template into the catalogs of the given locales (in a worker or in process)."""
     settings, terms, check_only = _WORKER["settings"], _WORKER["terms"], _WORKER["check_only"]
@@ -498,8 +504,7 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
     result = StageResult("update")
     glossary = _load_glossary(settings, result)
     terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
-    for locale_terms in terms.values():
-        locale_terms.source, locale_terms.target  # build the indexes once, before any fork
+    _prepare_indexes(terms)
     cache = _stage_cache(settings, "update", file_digest(settings.glossary_path))
     work = []
     for doc_id, template_path in _templates(settings, only):
@@ -611,8 +616,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
             order.append((locale.code, key, relative))
             if not cache.fresh(key, inputs):
                 work.append((locale.code, locale.bar, key, inputs, relative, str(path)))
-    for locale_terms in terms.values():
-        locale_terms.source, locale_terms.target  # build the indexes once, before any fork
+    _prepare_indexes(terms)
     _WORKER.update(settings=settings, terms=terms)
     for key, inputs, payload, error in run_parallel(_check_document, work, jobs):
         if error:

@@ -8,7 +8,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.normalize import normalize, normalize_dump
 from pipeline.segments import extract, plain_text
-from tests.conftest import FIXTURES, MOJIBAKE, PAGES, ROOT, SAMPLE, normalize_path
+from tests.conftest import FIXTURES, MOJIBAKE, PAGES, SAMPLE, normalize_path
 
 DUMP = FIXTURES / "dumps" / "000277-liver-metastases.txt"  # the sample dump from shared/seed, as given
 MEDLINEPLUS_FIXTURES = ["medlineplus-ency-alt-test", "medlineplus-topic-liver-cancer",

@@ -11,7 +11,6 @@ from pipeline.catalogs import read_catalog
 from pipeline.cli import main
 from pipeline.config import load_settings
 from pipeline.workflow import Writer, update_stage
-from tests.conftest import ROOT
 
 INTERRUPTIONS = int(os.environ.get("KILL_TEST_INTERRUPTIONS", "200"))
 DOCUMENTS = 6

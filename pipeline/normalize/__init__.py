@@ -12,7 +12,7 @@ import lxml.html
 from lxml import etree
 
 from pipeline.errors import InputError
-from pipeline.htmldoc import INLINE_ELEMENTS, VOID_ELEMENTS, is_block, parse_document, serialize_document
+from pipeline.htmldoc import VOID_ELEMENTS, is_block, parse_document, serialize_document
 from pipeline.model import CleanDocument, NormalizeStep
 from pipeline.normalize.decoding import decode_html
 from pipeline.normalize.dump import SOURCE_LINE_ATTRIBUTE, dump_to_html

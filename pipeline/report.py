@@ -134,6 +134,21 @@ def render_github(report: dict) -> str:
     )
 
 
+#: How many diagnostics one JUnit testcase lists; CI dashboards show them in one box.
+JUNIT_LISTED = 200
+
+#: How many findings qa.html shows, errors first; a browser cannot filter a
+#: table of hundreds of thousands of rows, and qa.json holds them all.
+HTML_LISTED = 5000
+
+
+def _listing(findings: list[dict]) -> str:
+    lines = [_diagnostic(f) for f in findings[:JUNIT_LISTED]]
+    if len(findings) > JUNIT_LISTED:
+        lines.append(f"... and {len(findings) - JUNIT_LISTED} more in qa.json")
+    return "\n".join(lines)
+
+
 def render_junit(report: dict, check_ids: Sequence[str]) -> str:
     """Render a report as JUnit XML: a testsuite per locale, a testcase per catalog and check.
 
@@ -156,10 +171,10 @@ def render_junit(report: dict, check_ids: Sequence[str]) -> str:
                 warnings = [f for f in found if f["severity"] != "error"]
                 if errors:
                     failure = etree.SubElement(case, "failure", message=f"{len(errors)} error(s)", type=check)
-                    failure.text = "\n".join(_diagnostic(f) for f in errors)
+                    failure.text = _listing(errors)
                     suite_failures += 1
                 if warnings:
-                    etree.SubElement(case, "system-out").text = "\n".join(_diagnostic(f) for f in warnings)
+                    etree.SubElement(case, "system-out").text = _listing(warnings)
         suite.set("tests", str(len(files) * len(check_ids)))
         suite.set("failures", str(suite_failures))
         suite.set("errors", "0")
@@ -225,7 +240,10 @@ def render_html(report: dict, bars: Mapping[str, float], check_ids: Sequence[str
                          f"<td>{bar(doc['percent'], minimum)}</td><td>{doc['fuzzy']}</td>"
                          f"<td>{doc['untranslated']}</td><td></td><td></td></tr>")
     parts.append("</table>")
+    shown = sorted(report["findings"], key=lambda f: f["severity"] != "error")[:HTML_LISTED]
     parts.append(f"<h2>Findings ({len(report['findings'])})</h2>")
+    if len(shown) < len(report["findings"]):
+        parts.append(f"<p>The first {len(shown)} are listed here, errors first; all are in qa.json.</p>")
     checks = "".join(f'<option value="{html.escape(c)}">{html.escape(c)}</option>' for c in check_ids)
     locales = "".join(f'<option value="{html.escape(l.lower())}">{html.escape(l)}</option>'
                       for l in report["summary"])
@@ -237,7 +255,7 @@ def render_html(report: dict, bars: Mapping[str, float], check_ids: Sequence[str
                  '<input type="search" aria-label="text" placeholder="filter text"></div>')
     parts.append('<table id="findings"><thead><tr><th>Severity</th><th>Check</th><th>Where</th><th>Message</th>'
                  "<th>Source</th><th>Translation</th></tr></thead><tbody>")
-    for f in report["findings"]:
+    for f in shown:
         parts.append(
             f'<tr class="{f["severity"]}" data-check="{html.escape(f["check"])}" data-severity="{f["severity"]}" '
             f'data-locale="{html.escape(f["locale"].lower())}"><td class="severity">{f["severity"]}</td>'

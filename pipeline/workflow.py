@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -454,6 +455,8 @@ def glossary_notes(template: polib.POFile, terms: LocaleTerms) -> dict[str, str]
     return notes
 
 
+_HREF = re.compile(r'href="([^"]+)"')
+
 #: What forked workers need from the stage that started them (set just before the pool starts).
 _WORKER: dict = {}
 
@@ -857,12 +860,20 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         return _publishable(read_catalog(settings.catalog_path(code, doc_id)))
 
     urls = {doc_id: facts[doc_id]["base_url"] for doc_id in doc_ids}
-    site_state = digest(*site_digests, *(f"{key}={published(*key)}" for key in sorted(editions)),
-                        *(f"{doc_id} {url}" for doc_id, url in sorted(urls.items())))
+    by_url = {url_key(url): doc_id for doc_id, url in urls.items() if url}
+
+    def state_of(doc_id: str) -> str:
+        # A page depends on where it and the articles it links to are published, not on the rest of the site.
+        hrefs = _HREF.findall(clean_bytes[doc_id][0].decode("utf-8"))
+        linked = sorted({by_url[key] for key in map(url_key, hrefs) if key in by_url} | {doc_id})
+        return digest(*site_digests, *(f"{other} {urls[other]} {code}={published(code, other)}"
+                                       for other in linked for code in codes))
+
     fallback_report: dict[str, list] = {}
     work, inputs_of = [], {}
     for doc_id in doc_ids:
-        inputs = digest(*clean_bytes[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]), site_state)
+        inputs = digest(*clean_bytes[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]),
+                        state_of(doc_id))
         pages = [settings.site_dir / language_tag(code) / f"{doc_id}.html" for code in codes if published(code, doc_id)]
         if cache.fresh(doc_id, inputs) and all(page.exists() for page in pages):
             fallback_report.update(cache.payload(doc_id))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
@@ -326,9 +325,3 @@ def _find_numbers(text: str, locale: str, source_locale: str | None) -> tuple[Qu
                                   unit if part.end() == len(token) else None,
                                   unit_text if part.end() == len(token) else ""))
     return tuple(found)
-
-
-def iter_spans(found: list[tuple[object, int, int]]) -> Iterator[tuple[int, int]]:
-    """The offsets of found items."""
-    for _, start, end in found:
-        yield start, end

@@ -34,6 +34,7 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\a
             "\f": "\\f", "\v": "\\v"}
 _TO_ESCAPE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
 _PORTIONS = re.compile(r"[^\n]*\n|[^\n]+")
+_ESCAPE_SEQUENCE = re.compile(rb"\\.")
 
 # libunistring's break values (unilbrk.h).
 _BREAK_UNDEFINED, _BREAK_PROHIBITED, _BREAK_POSSIBLE = 0, 1, 2
@@ -65,19 +66,16 @@ def _escape(text: str) -> str:
 
 def _escaped_bytes(portion: str) -> tuple[bytes, bytes]:
     """The escaped portion as UTF-8, and write-po.c's overrides: no break inside an escape sequence,
-    nor before the ``\n`` that ends a portion."""
-    data, overrides = bytearray(), bytearray()
-    for char in portion:
-        if char in _ESCAPES:
-            data += _ESCAPES[char].encode("ascii")
-            overrides += bytes((_BREAK_PROHIBITED, _BREAK_UNDEFINED))
-        else:
-            encoded = char.encode("utf-8")
-            data += encoded
-            overrides += bytes(len(encoded))
+    nor before the ``\\n`` that ends a portion."""
+    data = _escape(portion).encode("utf-8")
+    overrides = bytearray(len(data))
+    # After escaping, every backslash starts an escape sequence (a literal one became "\\\\"),
+    # and no byte of a multibyte UTF-8 character is a backslash.
+    for match in _ESCAPE_SEQUENCE.finditer(data):
+        overrides[match.start()] = _BREAK_PROHIBITED
     if portion.endswith("\n"):
         overrides[-2] = _BREAK_PROHIBITED
-    return bytes(data), bytes(overrides)
+    return data, bytes(overrides)
 
 
 def _breaks(data: bytes, overrides: bytes, width: int, start_column: int) -> bytes:

@@ -505,6 +505,10 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
     are skipped; the others are merged on ``jobs`` processes.
     """
     result = StageResult("update")
+    if not writer.check_only:
+        # Temporary files a killed run left beside the catalogs (under the project lock, no other run writes).
+        for leftover in settings.locales_dir.rglob(".*.po.*.tmp"):
+            leftover.unlink(missing_ok=True)
     glossary = _load_glossary(settings, result)
     terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
     _prepare_indexes(terms)

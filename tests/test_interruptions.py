@@ -91,3 +91,5 @@ def test_killing_an_update_at_random_never_corrupts_a_catalog(project, capsys):
     assert corrupted == 0
     assert killed_mid_run >= INTERRUPTIONS // 2, "most runs must really be interrupted"
     assert all(name.endswith(".tmp") for name in leftovers)
+    main(["--root", str(project), "update"])
+    assert not list((project / "locales").rglob(".*.tmp")), "the next run clears what a killed one left"

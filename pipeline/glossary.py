@@ -29,7 +29,8 @@ from pipeline.locales import base_language
 
 __all__ = [
     "STATUSES", "Term", "Concept", "Glossary", "Match", "TermIndex", "load_glossary", "read_csv", "read_tbx",
-    "term_index", "word_forms", "survey", "TermUse", "load_word_forms", "word_forms_text",
+    "term_index", "word_forms", "survey", "TermUse", "load_word_forms", "word_forms_text", "name_patterns",
+    "blank_names",
 ]
 
 #: Term statuses, as in TBX's administrativeStatus: preferred and admitted
@@ -256,6 +257,24 @@ class TermIndex:
         return tuple(Match(self._keys[ordinal], s, e, text[s:e]) for s, e, ordinal in sorted(candidates))
 
 
+def name_patterns(names: Iterable[str]) -> tuple[tuple[str, re.Pattern], ...]:
+    """Each protected name with the pattern that finds it as a whole word, spelled exactly."""
+    return tuple((name, re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")) for name in names)
+
+
+def blank_names(text: str, patterns: Iterable[tuple[str, re.Pattern]]) -> tuple[str, list[str]]:
+    """``text`` with the protected names blanked out (offsets kept), and the names found.
+
+    So "ADAM Health Solutions" is not taken for the term "health".
+    """
+    found = []
+    for name, pattern in patterns:
+        if pattern.search(text):
+            found.append(name)
+            text = pattern.sub(lambda m: " " * len(m.group()), text)
+    return text, found
+
+
 @dataclass(frozen=True)
 class TermUse:
     """A glossary concept found in the sources: its source term, how often, and its term in one locale."""
@@ -284,10 +303,9 @@ def survey(glossary: Glossary, texts: Sequence[str], locale: str, source_locale:
         stop = set(get_stop_words(base_language(source_locale)))
     except StopWordError:
         stop = set()
-    names = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)") for n in glossary.protected_names]
+    names = name_patterns(glossary.protected_names)
     for text in texts:
-        for pattern in names:
-            text = pattern.sub(lambda m: " " * len(m.group()), text)
+        text, _ = blank_names(text, names)
         matches = index.find(text)
         for match in matches:
             concept, term = match.key

@@ -31,7 +31,7 @@ from pipeline.config import Settings
 from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
 from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
 from pipeline.files import read_bounded, write_if_changed
-from pipeline.glossary import Glossary, load_glossary, load_word_forms, survey, word_forms_text
+from pipeline.glossary import Glossary, blank_names, load_glossary, load_word_forms, survey, word_forms_text
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument, Finding, NormalizeStep, Segment, Severity
 from pipeline.normalize import normalize, normalize_dump
@@ -436,12 +436,7 @@ def glossary_notes(template: polib.POFile, terms: LocaleTerms) -> dict[str, str]
     """
     notes = {}
     for entry in template:
-        text = plain_text(entry.msgid)
-        names = []
-        for name, pattern in terms.protected:
-            if pattern.search(text):
-                names.append(name)
-                text = pattern.sub(lambda m: " " * len(m.group()), text)
+        text, names = blank_names(plain_text(entry.msgid), terms.protected)
         lines, seen = [], set()
         for match in terms.source.find(text):
             concept, term = match.key

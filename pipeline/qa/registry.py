@@ -9,7 +9,7 @@ from functools import cached_property
 
 import polib
 
-from pipeline.glossary import Glossary, TermIndex, term_index
+from pipeline.glossary import Glossary, TermIndex, blank_names, name_patterns, term_index
 from pipeline.model import Finding, Severity
 from pipeline.segments import plain_text
 from pipeline.stats import CatalogStats
@@ -57,7 +57,7 @@ class LocaleTerms:
     @cached_property
     def protected(self) -> tuple[tuple[str, re.Pattern], ...]:
         """Names that must appear unchanged, each with the pattern that finds it as a whole word."""
-        return tuple((name, re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")) for name in self.glossary.protected_names)
+        return name_patterns(self.glossary.protected_names)
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,7 @@ class EntryContext:
     @cached_property
     def source_without_names(self) -> str:
         """The source text with protected names blanked out, so "ADAM Health Solutions" is not "health"."""
-        text = self.source_text
-        for _, pattern in self.terms.protected:
-            text = pattern.sub(lambda m: " " * len(m.group()), text)
-        return text
+        return blank_names(self.source_text, self.terms.protected)[0]
 
     @cached_property
     def target_text(self) -> str:

@@ -262,8 +262,18 @@ def _unit_symbols(code: str) -> dict[str, str]:
 
 
 @cache
-def _unit_regex(code: str) -> re.Pattern:
-    alternatives = "|".join(re.escape(s) for s in sorted(_unit_symbols(code), key=len, reverse=True))
+def _unit_symbols_for(locales: tuple[str, ...]) -> dict[str, str]:
+    """The dose-unit spellings of several locales together (the first locale's reading wins)."""
+    symbols: dict[str, str] = {}
+    for code in locales:
+        for surface, unit in _unit_symbols(code).items():
+            symbols.setdefault(surface, unit)
+    return symbols
+
+
+@cache
+def _unit_regex(locales: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(s) for s in sorted(_unit_symbols_for(locales), key=len, reverse=True))
     return re.compile(rf"[\s\u00A0\u202F]*({alternatives})(?![^\W\d_])", re.IGNORECASE)
 
 
@@ -291,7 +301,8 @@ def find_numbers(text: str, locale: str, source_locale: str | None = None) -> li
     Each number is read under ``locale``'s symbols and, when given,
     ``source_locale``'s (a translator may keep a number as the source wrote
     it). A run like "1,2,3" that no convention reads is split into its
-    integers. Each Quantity carries the dose unit that follows it, if any.
+    integers. Each Quantity carries the dose unit that follows it, if any,
+    written in either locale's spelling.
     """
     return list(_find_numbers(text, locale, source_locale))
 
@@ -306,8 +317,8 @@ def _find_numbers(text: str, locale: str, source_locale: str | None) -> tuple[Qu
     spans += [(s, e) for _, s, e in find_dates(text, locale, source_locale)]
     masked = mask(text, spans)
     locales = (locale,) if source_locale in (None, locale) else (locale, source_locale)
-    units = _unit_regex(locale)
-    symbols = _unit_symbols(locale)
+    units = _unit_regex(locales)  # a translator may keep the source's unit symbol ("5 mg" in Arabic)
+    symbols = _unit_symbols_for(locales)
     found = []
     for match in _NUMBER.finditer(masked):
         token = match.group()

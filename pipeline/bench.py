@@ -149,14 +149,17 @@ def _fill_catalogs(root: Path, seed: int) -> None:
     def machine_translation(msgid: str, locale: str) -> str:
         # Glossary terms become the locale's preferred terms, as a translator's
         # would; the rest stays as it is, marked with the locale.
-        text, shift = msgid, 0
+        # The locale tag marks the text without brackets, which the brackets
+        # check would rightly report on every entry.
+        text, shift, done = msgid, 0, set()
         for match in source_terms.find(msgid):
             concept, _ = match.key
             approved = concept.approved(locale)
-            if approved and concept.translate:
+            if approved and concept.translate and (match.start, match.end) not in done:
+                done.add((match.start, match.end))  # several concepts may share one span
                 text = text[:match.start + shift] + approved[0].text + text[match.end + shift:]
                 shift += len(approved[0].text) - (match.end - match.start)
-        return f"[{locale}] {text}"
+        return f"{locale}: {text}"
 
     for path in sorted((root / "locales").rglob("*.po")):
         catalog = read_catalog(path)
@@ -168,7 +171,7 @@ def _fill_catalogs(root: Path, seed: int) -> None:
                     entry.flags.append("fuzzy")
         for number in range(2):
             catalog.append(polib.POEntry(msgid=f"Removed sentence {number} of {path.stem}.",
-                                         msgstr=f"[{tag}] removed {number}", obsolete=True))
+                                         msgstr=f"{tag}: removed {number}", obsolete=True))
         path.write_text(render_catalog(catalog), encoding="utf-8")
 
 

@@ -19,7 +19,7 @@ import polib
 from pipeline.errors import CatalogError
 from pipeline.locales import english_name, plural_forms
 from pipeline.model import Segment
-from pipeline.pofile import format_catalog
+from pipeline.pofile import format_catalog, parse_catalog
 
 __all__ = [
     "TemplateInfo", "UpdateSummary", "build_template", "update_catalog", "read_catalog", "render_catalog",
@@ -165,7 +165,7 @@ def read_catalog(path: Path) -> polib.POFile:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", path) from exc
     _check_syntax(text, path)
     try:
-        catalog = polib.pofile(text, wrapwidth=79, check_for_duplicates=True)
+        catalog = parse_catalog(text)
     except (OSError, ValueError) as exc:
         match = _SYNTAX_LINE.search(str(exc))
         detail = str(exc).split("):", 1)[-1].strip() if "):" in str(exc) else "syntax error"

@@ -115,12 +115,15 @@ def _code_digest() -> str:
 
 def _stage_cache(settings: Settings, stage: str, *extra: str) -> StageCache:
     salt = digest(_code_digest(), repr(settings), *extra)
-    return StageCache(settings.build_dir / "cache" / f"{stage}.json", salt)
+    return StageCache(settings.build_dir / "cache" / f"{stage}.jsonl", salt)
 
 
 def _save_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
     if partial:
         cache.keep_untouched()
+    if cache.unchanged():
+        writer.unchanged += 1  # a no-op run renders and compares nothing
+        return
     writer.write(cache.path, cache.text())
 
 
@@ -625,13 +628,6 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
             result.errors.append(CatalogError(*error))
         else:
             cache.put(key, inputs, payload)
-    for code, key, relative in order:
-        payload = cache.payload(key)
-        if payload is None:
-            continue  # the catalog did not parse; its error is reported
-        outcome, stats = _cached_check(payload, code, relative, settings.source_locale)
-        per_locale[code].append((relative, outcome, stats))
-        result.documents += 1
     reports = settings.reports_dir
     overall = digest(*sorted(cache.touched_inputs()))
     names = [f"{report_stem}.{kind}" for kind in ("json", "xml", "html")]
@@ -639,8 +635,16 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
             all((reports / name).exists() for name in names):
         # Nothing any report depends on changed: reuse them rather than render them again.
         result.report = json.loads((reports / names[0]).read_text(encoding="utf-8"))
+        result.documents = sum(cache.payload(key) is not None for _, key, _ in order)
         _save_cache(writer, cache, bool(only))
         return result
+    for code, key, relative in order:
+        payload = cache.payload(key)
+        if payload is None:
+            continue  # the catalog did not parse; its error is reported
+        outcome, stats = _cached_check(payload, code, relative, settings.source_locale)
+        per_locale[code].append((relative, outcome, stats))
+        result.documents += 1
     cache.put(f"reports:{report_stem}", overall)
     _save_word_forms(settings, writer)
     silenced = {}
@@ -891,10 +895,18 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         fallback_report.update(report)
         cache.put(doc_id, inputs_of[doc_id], report)
     result.documents = len(doc_ids)
-    writer.write(settings.site_dir / "style.css", STYLESHEET)
-    writer.write(settings.site_dir / "favicon.svg", FAVICON)
+    overall = digest(*site_digests, *sorted(cache.touched_inputs()))
+    site_files = [settings.site_dir / name for name in ("style.css", "favicon.svg", "index.html")] + \
+        [settings.reports_dir / "build.json"]
+    site_fresh = not work and not result.errors and cache.fresh("site", overall) and \
+        all(path.exists() for path in site_files)
+    if not site_fresh:
+        writer.write(settings.site_dir / "style.css", STYLESHEET)
+        writer.write(settings.site_dir / "favicon.svg", FAVICON)
+        if not only:
+            cache.put("site", overall)
     _save_cache(writer, cache, bool(only))
-    if not only:
+    if not only and not site_fresh:
         rows = {doc_id: (facts[doc_id]["title"], {code: titles.get((code, doc_id)) for code in codes[1:]})
                 for doc_id in doc_ids}
         _write_indexes(settings.site_dir, writer, rows, editions, codes, site_words, source)

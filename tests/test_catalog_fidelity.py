@@ -12,7 +12,7 @@ from pipeline.catalogs import TemplateInfo, build_template, read_catalog, render
 from pipeline.cli import main
 from pipeline.files import project_lock
 from pipeline.model import Segment
-from pipeline.pofile import GNU_LINE_BREAKING
+from pipeline.pofile import GNU_LINE_BREAKING, parse_catalog
 from tests.conftest import ROOT
 
 
@@ -204,3 +204,54 @@ def test_document_ids_cannot_escape_the_project(project, capsys):
     errors = capsys.readouterr().err
     assert errors.count("document id may hold only letters, digits") == 5
     assert sorted(p.name for p in (project / "build/clean").glob("*.html")) == ["000277.html"]
+
+
+_ENTRY_FIELDS = ("msgid", "msgstr", "msgid_plural", "msgstr_plural", "msgctxt", "obsolete", "comment", "tcomment",
+                 "occurrences", "flags", "previous_msgctxt", "previous_msgid", "previous_msgid_plural", "linenum")
+
+
+def _parsed(parser, text):
+    """What a parser makes of a text: the catalog's fields, or "error" when it rejects it."""
+    try:
+        catalog = parser(text)
+    except (OSError, ValueError):
+        return "error"
+    return (catalog.header, list(catalog.metadata.items()), bool(catalog.metadata_is_fuzzy),
+            [tuple(getattr(e, name) for name in _ENTRY_FIELDS) for e in catalog])
+
+
+def _mutations(text: str, draw_indexes) -> str:
+    lines = text.split("\n")
+    for kind, index in draw_indexes:
+        if not lines:
+            break
+        index %= len(lines)
+        if kind == "drop":
+            del lines[index]
+        elif kind == "repeat":
+            lines.insert(index, lines[index])
+        elif kind == "cut":
+            lines[index] = lines[index][: len(lines[index]) // 2]
+        else:
+            lines[index] = "#~ " + lines[index]
+    return "\n".join(lines)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogs(), st.lists(st.tuples(st.sampled_from(["drop", "repeat", "cut", "obsolete"]),
+                                      st.integers(0, 10_000)), max_size=3))
+def test_the_fast_reader_reads_every_catalog_as_polib_does(catalog, mutations):
+    # The pipeline reads catalogs with its own parser (pofile.parse_catalog) for speed; polib's is the
+    # reference. On well-formed text and on damaged text alike, both give the same entries or both refuse.
+    text = _mutations(render_catalog(catalog), mutations)
+    reference = _parsed(lambda t: polib.pofile(t, wrapwidth=79, check_for_duplicates=True), text)
+    assert _parsed(parse_catalog, text) == reference
+
+
+def test_the_fast_reader_agrees_with_polib_on_every_catalog_in_the_repository():
+    paths = sorted(ROOT.glob("locales/**/*.po*")) + sorted(ROOT.glob("tests/**/*.po*"))
+    assert len(paths) >= 10
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert _parsed(parse_catalog, text) == \
+            _parsed(lambda t: polib.pofile(t, wrapwidth=79, check_for_duplicates=True), text), path

@@ -79,6 +79,10 @@ def _escaped_bytes(portion: str) -> tuple[bytes, bytes]:
 
 
 def _breaks(data: bytes, overrides: bytes, width: int, start_column: int) -> bytes:
+    if start_column + len(data) < width:
+        # No character is wider in columns than in UTF-8 bytes, so this fits and
+        # libunistring would break nowhere; most strings of a catalog are short.
+        return bytes(len(data))
     result = ctypes.create_string_buffer(len(data))
     _libunistring()(data, len(data), width, start_column, 0, overrides, b"UTF-8", result)
     return result.raw
@@ -86,10 +90,12 @@ def _breaks(data: bytes, overrides: bytes, width: int, start_column: int) -> byt
 
 def _split(data: bytes, breaks: bytes) -> list[str]:
     pieces, start = [], 0
-    for index, kind in enumerate(breaks):
-        if kind == _BREAK_POSSIBLE and index > start:
+    index = breaks.find(_BREAK_POSSIBLE)
+    while index != -1:
+        if index > start:
             pieces.append(data[start:index].decode("utf-8"))
             start = index
+        index = breaks.find(_BREAK_POSSIBLE, index + 1)
     pieces.append(data[start:].decode("utf-8"))
     return pieces
 

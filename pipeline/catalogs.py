@@ -19,7 +19,7 @@ import polib
 from pipeline.errors import CatalogError
 from pipeline.locales import english_name, plural_forms
 from pipeline.model import Segment
-from pipeline.pofile import format_catalog, parse_catalog
+from pipeline.pofile import format_catalog, parse_catalog, read_fast
 
 __all__ = [
     "TemplateInfo", "UpdateSummary", "build_template", "update_catalog", "read_catalog", "render_catalog",
@@ -163,6 +163,9 @@ def read_catalog(path: Path) -> polib.POFile:
         raise CatalogError("not valid UTF-8", path, line) from exc
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", path) from exc
+    catalog = read_fast(text)
+    if catalog is not None:
+        return catalog
     _check_syntax(text, path)
     try:
         catalog = parse_catalog(text)

@@ -20,12 +20,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import polib
 from unicode_segmentation_rs import gettext_wrap, text_width
 
-__all__ = ["PAGE_WIDTH", "format_catalog", "format_entry", "parse_catalog", "GNU_LINE_BREAKING"]
+__all__ = ["PAGE_WIDTH", "format_catalog", "format_entry", "parse_catalog", "read_fast", "GNU_LINE_BREAKING"]
 
 #: GNU gettext's default page width.
 PAGE_WIDTH = 79
@@ -83,9 +83,19 @@ def _breaks(data: bytes, overrides: bytes, width: int, start_column: int) -> byt
         # No character is wider in columns than in UTF-8 bytes, so this fits and
         # libunistring would break nowhere; most strings of a catalog are short.
         return bytes(len(data))
-    result = ctypes.create_string_buffer(len(data))
+    result = _break_buffer(len(data))
     _libunistring()(data, len(data), width, start_column, 0, overrides, b"UTF-8", result)
-    return result.raw
+    return ctypes.string_at(result, len(data))
+
+
+_BUFFER: list = []
+
+
+def _break_buffer(size: int):
+    """A reused output buffer for libunistring (allocating one per string cost more than the breaking)."""
+    if not _BUFFER or len(_BUFFER[0]) < size:
+        _BUFFER[:] = [ctypes.create_string_buffer(max(size, 4096))]
+    return _BUFFER[0]
 
 
 def _split(data: bytes, breaks: bytes) -> list[str]:
@@ -103,6 +113,19 @@ def _split(data: bytes, breaks: bytes) -> list[str]:
 def _string(keyword: str, value: str, prefix: str = "", wrap: bool = True) -> list[str]:
     """The lines of one keyword and its string (``msgid "..."``), wrapped as GNU's write-po.c does
     (split only after ``\n`` when the entry is flagged ``no-wrap``)."""
+    if len(value) < 40:  # short strings are many and varied; the memo is for the long ones
+        return _string_lines(keyword, value, prefix, wrap)
+    return list(_remembered_string(keyword, value, prefix, wrap))
+
+
+@lru_cache(maxsize=32768)
+def _remembered_string(keyword: str, value: str, prefix: str, wrap: bool) -> tuple[str, ...]:
+    # The same source text is written into every locale's catalog of a document, and shared
+    # sentences into many documents' catalogs.
+    return tuple(_string_lines(keyword, value, prefix, wrap))
+
+
+def _string_lines(keyword: str, value: str, prefix: str, wrap: bool) -> list[str]:
     if not value:
         return [f'{prefix}{keyword} ""']
     if not GNU_LINE_BREAKING:
@@ -374,6 +397,12 @@ def parse_catalog(text: str) -> polib.POFile:
         state = following
     if tokens and not tokens[0].startswith("#"):
         add(entry)  # the last entry; trailing comments belong to none
+    _take_header(catalog)
+    return catalog
+
+
+def _take_header(catalog: polib.POFile) -> None:
+    """Move the header entry (msgid "") out of the entries into the catalog's metadata, as polib does."""
     # polib's choice among several empty msgids: the last one without a context, else the first.
     candidates = [e for e in catalog if e.msgid == "" and not e.obsolete]
     without_context = [e for e in candidates if not e.msgctxt]
@@ -391,4 +420,109 @@ def parse_catalog(text: str) -> polib.POFile:
             elif key is not None:
                 catalog.metadata[key] += "\n" + line.strip()
     catalog.check_for_duplicates = True
+
+
+# The fast path: catalogs as GNU tools and PO editors write them (comments in
+# GNU's order, no stray spaces, obsolete entries without plurals) are read
+# entry by entry with one regular expression. Anything else -- and every
+# malformed file -- goes through parse_catalog, which reports the line.
+_STRING = r'"[^"\\\n]*(?:\\(?:[ntrbfva\\"\'?]|[0-7]{1,3}|x[0-9A-Fa-f]+)[^"\\\n]*)*"'
+_ENTRY = re.compile(rf"""
+    (?P<tc>(?:\#(?:[ ][^\n]*\S)?\n)*)
+    (?P<gc>(?:\#\.[ ][^\n]*\S\n)*)
+    (?P<oc>(?:\#:[ ][^\n]*\S\n)*)
+    (?P<fl>(?:\#,[ ][^\n]*\S\n)*)
+    (?:
+        (?:\#\|[ ]msgctxt[ ](?P<pc>{_STRING}\n(?:\#\|[ ]{_STRING}\n)*))?
+        (?:\#\|[ ]msgid[ ](?P<pm>{_STRING}\n(?:\#\|[ ]{_STRING}\n)*))?
+        (?:\#\|[ ]msgid_plural[ ](?P<pp>{_STRING}\n(?:\#\|[ ]{_STRING}\n)*))?
+        (?:msgctxt[ ](?P<ct>{_STRING}\n(?:{_STRING}\n)*))?
+        msgid[ ](?P<mi>{_STRING}\n(?:{_STRING}\n)*)
+        (?:msgid_plural[ ](?P<mp>{_STRING}\n(?:{_STRING}\n)*)
+           (?P<mx>(?:msgstr\[\d\][ ]{_STRING}\n(?:{_STRING}\n)*)+)
+         |msgstr[ ](?P<ms>{_STRING}\n(?:{_STRING}\n)*))
+    |
+        (?:\#~[ ]msgctxt[ ](?P<oct>{_STRING}\n(?:\#~[ ]{_STRING}\n)*))?
+        \#~[ ]msgid[ ](?P<omi>{_STRING}\n(?:\#~[ ]{_STRING}\n)*)
+        \#~[ ]msgstr[ ](?P<oms>{_STRING}\n(?:\#~[ ]{_STRING}\n)*)
+    )
+    \n*""", re.VERBOSE)
+_QUOTED = re.compile(r'"(.*)"')
+_PLURAL = re.compile(rf"msgstr\[(\d)\][ ]((?:{_STRING}\n)(?:{_STRING}\n)*)")
+# The line separators other than "\n" that str.splitlines, and so polib, also
+# splits at. (Spaces at either end of a line, which polib strips, are kept out
+# by _ENTRY: every line it accepts starts and ends with a non-space.)
+_OTHER_LINE_SEPARATORS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _joined(lines: str) -> str:
+    return _unescape("".join(_QUOTED.findall(lines)))
+
+
+def _comment_lines(block: str) -> str:
+    """Translator comment lines ("# text" or "#") as polib keeps them: without the marker, and
+    without the empty lines that come before any text (polib joins lines only after text)."""
+    kept = ""
+    for line in block[:-1].split("\n"):
+        kept = f"{kept}\n{line[2:]}" if kept else line[2:]
+    return kept
+
+
+def read_fast(text: str) -> polib.POFile | None:
+    """Parse a catalog in the usual layout into polib's POFile, exactly as ``parse_catalog`` would;
+    None when the text is laid out otherwise or malformed (``parse_catalog`` then tells where)."""
+    if not text.endswith("\n") or text.startswith(("\ufeff", "\n")) or "#~|" in text or \
+            any(separator in text for separator in _OTHER_LINE_SEPARATORS):
+        return None
+    catalog = polib.POFile(wrapwidth=PAGE_WIDTH, encoding="utf-8")
+    seen: set[tuple[str, str | None]] = set()
+    position, line, size = 0, 1, len(text)
+    while position < size:
+        match = _ENTRY.match(text, position)
+        if match is None:
+            return None
+        groups = match.groupdict()
+        entry = _new_entry(line if position else 0)
+        if groups["tc"]:
+            if position:
+                entry.tcomment = _comment_lines(groups["tc"])
+            else:  # comments before the first entry are the file's header comment
+                catalog.header = _comment_lines(groups["tc"])
+        if groups["gc"]:
+            entry.comment = "\n".join(comment[3:] for comment in groups["gc"][:-1].split("\n"))
+        if groups["oc"]:
+            for occurrence in " ".join(refs[3:] for refs in groups["oc"][:-1].split("\n")).split():
+                path, colon, where = occurrence.rpartition(":")
+                entry.occurrences.append((path, where) if colon and where.isdigit() else (occurrence, ""))
+        if groups["fl"]:
+            entry.flags = [flag.strip() for flag_line in groups["fl"][:-1].split("\n")
+                           for flag in flag_line[3:].split(",")]
+        if groups["omi"] is not None:
+            entry.obsolete = True
+            entry.msgid, entry.msgstr = _joined(groups["omi"]), _joined(groups["oms"])
+            if groups["oct"] is not None:
+                entry.msgctxt = _joined(groups["oct"])
+        else:
+            entry.msgid = _joined(groups["mi"])
+            if groups["ct"] is not None:
+                entry.msgctxt = _joined(groups["ct"])
+            if groups["ms"] is not None:
+                entry.msgstr = _joined(groups["ms"])
+            else:
+                entry.msgid_plural = _joined(groups["mp"])
+                for index, lines in _PLURAL.findall(groups["mx"]):
+                    entry.msgstr_plural[int(index)] = _joined(lines)
+            for name, group in (("previous_msgctxt", "pc"), ("previous_msgid", "pm"),
+                                ("previous_msgid_plural", "pp")):
+                if groups[group] is not None:
+                    setattr(entry, name, _joined(groups[group]))
+        key = (entry.msgid, entry.msgctxt)
+        if key in seen:
+            return None  # a message defined twice: parse_catalog reports it
+        if not entry.obsolete:
+            seen.add(key)
+        list.append(catalog, entry)
+        line += text.count("\n", position, match.end())
+        position = match.end()
+    _take_header(catalog)
     return catalog

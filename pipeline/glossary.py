@@ -212,6 +212,8 @@ class TermIndex:
             forms = tuple(word_forms(w, self.language) for w in words)
             for form in forms[0]:
                 self._by_form.setdefault(form, []).append((forms, ordinal))
+        self._first_forms = frozenset(self._by_form)
+        self._forms_of: dict[str, frozenset[str]] = {}  # word -> its forms, for this index's language
 
     def _candidates(self, text: str) -> list[tuple[int, int, int]]:
         """Every (start, end, entry ordinal) where a term occurs."""
@@ -224,16 +226,30 @@ class TermIndex:
                     found.add((start, start + len(term), ordinal))
                     start = folded.find(term, start + 1)
             return sorted(found)
-        tokens = [(m.start(), m.end(), word_forms(m.group(), self.language)) for m in _WORD.finditer(text)]
-        joined = [_TERM_GAP.fullmatch(text, tokens[i][1], tokens[i + 1][0]) is not None
-                  for i in range(len(tokens) - 1)]
-        for position, (_, _, forms) in enumerate(tokens):
-            for form in forms:
-                for term_forms, ordinal in self._by_form.get(form, ()):
+        language, first_forms, forms_of = self.language, self._first_forms, self._forms_of
+        tokens = []
+        for match in _WORD.finditer(text):
+            word = match.group()
+            forms = forms_of.get(word)
+            if forms is None:
+                forms = forms_of[word] = word_forms(word, language)
+            tokens.append((match.start(), match.end(), forms))
+        for position, (start, _, forms) in enumerate(tokens):
+            shared = forms & first_forms
+            if not shared:
+                continue  # most words begin no term
+            tried = set()  # a term is reached through each of the word's forms it shares
+            for form in shared:
+                for term_forms, ordinal in self._by_form[form]:
+                    if ordinal in tried:
+                        continue
+                    tried.add(ordinal)
                     end = position + len(term_forms)
-                    if end <= len(tokens) and all(joined[position:end - 1]) and all(
+                    if end == position + 1 or end <= len(tokens) and all(
+                            _TERM_GAP.fullmatch(text, tokens[k][1], tokens[k + 1][0]) is not None
+                            for k in range(position, end - 1)) and all(
                             tokens[position + k][2] & wanted for k, wanted in enumerate(term_forms)):
-                        found.add((tokens[position][0], tokens[end - 1][1], ordinal))
+                        found.add((start, tokens[end - 1][1], ordinal))
         return sorted(found)
 
     def find(self, text: str, overlapping: bool = False) -> list[Match]:
@@ -262,11 +278,21 @@ def name_patterns(names: Iterable[str]) -> tuple[tuple[str, re.Pattern], ...]:
     return tuple((name, re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")) for name in names)
 
 
+@lru_cache(maxsize=16)
+def _any_name(patterns: tuple[tuple[str, re.Pattern], ...]) -> re.Pattern | None:
+    """One pattern that finds any of the names (None when there are none)."""
+    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in patterns)) if patterns else None
+
+
 def blank_names(text: str, patterns: Iterable[tuple[str, re.Pattern]]) -> tuple[str, list[str]]:
     """``text`` with the protected names blanked out (offsets kept), and the names found.
 
     So "ADAM Health Solutions" is not taken for the term "health".
     """
+    patterns = tuple(patterns)
+    combined = _any_name(patterns)
+    if combined is None or combined.search(text) is None:
+        return text, []  # most texts hold no protected name: one search instead of one per name
     found = []
     for name, pattern in patterns:
         if pattern.search(text):

@@ -79,9 +79,18 @@ class EntryContext:
         return plain_text(self.msgid)
 
     @cached_property
+    def _blanked_source(self) -> tuple[str, list[str]]:
+        return blank_names(self.source_text, self.terms.protected)
+
+    @cached_property
     def source_without_names(self) -> str:
         """The source text with protected names blanked out, so "ADAM Health Solutions" is not "health"."""
-        return blank_names(self.source_text, self.terms.protected)[0]
+        return self._blanked_source[0]
+
+    @cached_property
+    def source_names(self) -> frozenset[str]:
+        """The protected names the source text holds."""
+        return frozenset(self._blanked_source[1])
 
     @cached_property
     def target_text(self) -> str:

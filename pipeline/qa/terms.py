@@ -63,5 +63,5 @@ def do_not_translate(entry: EntryContext) -> Iterator[str]:
     name as it is, including capitals and dots.
     """
     for name, pattern in entry.terms.protected:
-        if pattern.search(entry.source_text) and not pattern.search(entry.target_text):
+        if name in entry.source_names and not pattern.search(entry.target_text):
             yield f"'{name}' must appear unchanged"

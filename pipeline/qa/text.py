@@ -75,8 +75,9 @@ def unchanged(entry: EntryContext) -> Iterator[str]:
         return
     text = entry.source_text
     spans = [(s, e) for finder in (find_urls, find_emails) for _, s, e in finder(text)]
-    for _, pattern in entry.terms.protected:
-        spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
+    for name, pattern in entry.terms.protected:
+        if name in entry.source_names:
+            spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
     for match in entry.terms.source.find(text):
         concept, _ = match.key
         same = {t.text.casefold() for t in concept.approved(entry.locale)}

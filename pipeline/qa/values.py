@@ -31,6 +31,7 @@ _DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for 
            0x066B: ".", 0x066C: ","}
 # Bidirectional marks that CLDR puts inside Arabic and Hebrew date patterns.
 _BIDI_MARKS = {0x200E: None, 0x200F: None, 0x061C: None}
+_NATIVE = re.compile("[" + "".join(map(chr, [*_DIGITS, *_BIDI_MARKS])) + "]")
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -38,6 +39,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # glued to a Latin letter before them (A1C, H2O, <a1>) are part of a code.
 _NUMBER = re.compile(r"(?<![A-Za-z\u00C0-\u024F\d])\d(?:[\d.,'\u00A0\u202F]*\d)?")
 _ANY_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\d{4}")
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?![\d/-])")
 
 #: Dose units checked by the ``units`` check, as CLDR unit ids.
@@ -59,6 +61,8 @@ _UNIT_ALIASES = {
 
 def ascii_digits(text: str) -> str:
     """Return ``text`` with native digits and Arabic separators as ASCII, and bidi marks removed."""
+    if text.isascii() or _NATIVE.search(text) is None:
+        return text  # str.translate with a table is slow, and most text has nothing to translate
     return text.translate(_DIGITS).translate(_BIDI_MARKS)
 
 
@@ -198,7 +202,9 @@ def _find_dates(text: str, locale: str, fallback_locale: str | None) -> tuple[tu
     found: list[tuple[datetime.date, int, int]] = []
     taken: list[tuple[int, int]] = []
     months = _month_names_for(locale)
-    for regex in _date_regexes(locale):
+    # Every CLDR full, long and medium date has a four-digit year; without one, skip those regexes,
+    # whose alternations of month and weekday names are slow to try at every position.
+    for regex in _date_regexes(locale) if _YEAR.search(text) else ():
         for match in regex.finditer(text):
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue

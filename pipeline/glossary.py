@@ -213,7 +213,8 @@ class TermIndex:
             for form in forms[0]:
                 self._by_form.setdefault(form, []).append((forms, ordinal))
         self._first_forms = frozenset(self._by_form)
-        self._forms_of: dict[str, frozenset[str]] = {}  # word -> its forms, for this index's language
+        self._forms_of: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._last_candidates: dict[str, list[tuple[int, int, int]]] = {}
 
     def _candidates(self, text: str) -> list[tuple[int, int, int]]:
         """Every (start, end, entry ordinal) where a term occurs."""
@@ -227,17 +228,18 @@ class TermIndex:
                     start = folded.find(term, start + 1)
             return sorted(found)
         language, first_forms, forms_of = self.language, self._first_forms, self._forms_of
-        tokens = []
+        tokens, starts = [], []
         for match in _WORD.finditer(text):
             word = match.group()
-            forms = forms_of.get(word)
-            if forms is None:
-                forms = forms_of[word] = word_forms(word, language)
-            tokens.append((match.start(), match.end(), forms))
-        for position, (start, _, forms) in enumerate(tokens):
-            shared = forms & first_forms
-            if not shared:
-                continue  # most words begin no term
+            known = forms_of.get(word)
+            if known is None:
+                forms = word_forms(word, language)
+                known = forms_of[word] = (forms, forms & first_forms)  # its forms; those that begin a term
+            if known[1]:
+                starts.append((len(tokens), known[1]))  # most words begin no term
+            tokens.append((match.start(), match.end(), known[0]))
+        for position, shared in starts:
+            start = tokens[position][0]
             tried = set()  # a term is reached through each of the word's forms it shares
             for form in shared:
                 for term_forms, ordinal in self._by_form[form]:
@@ -263,7 +265,13 @@ class TermIndex:
         return list(found)
 
     def _find(self, text: str, overlapping: bool) -> tuple[Match, ...]:
-        candidates = self._candidates(text)
+        # Both flavours of one text are usually asked for (the glossary and forbidden-term
+        # checks both read a translation); the candidates are found once.
+        candidates = self._last_candidates.get(text)
+        if candidates is None:
+            if len(self._last_candidates) > 1_000:
+                self._last_candidates.clear()
+            candidates = self._last_candidates[text] = self._candidates(text)
         if not overlapping:
             spans: list[tuple[int, int]] = []
             for start, end, _ in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
@@ -278,24 +286,14 @@ def name_patterns(names: Iterable[str]) -> tuple[tuple[str, re.Pattern], ...]:
     return tuple((name, re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")) for name in names)
 
 
-@lru_cache(maxsize=16)
-def _any_name(patterns: tuple[tuple[str, re.Pattern], ...]) -> re.Pattern | None:
-    """One pattern that finds any of the names (None when there are none)."""
-    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in patterns)) if patterns else None
-
-
 def blank_names(text: str, patterns: Iterable[tuple[str, re.Pattern]]) -> tuple[str, list[str]]:
     """``text`` with the protected names blanked out (offsets kept), and the names found.
 
     So "ADAM Health Solutions" is not taken for the term "health".
     """
-    patterns = tuple(patterns)
-    combined = _any_name(patterns)
-    if combined is None or combined.search(text) is None:
-        return text, []  # most texts hold no protected name: one search instead of one per name
     found = []
     for name, pattern in patterns:
-        if pattern.search(text):
+        if name in text and pattern.search(text):  # the substring test is far cheaper than the search
             found.append(name)
             text = pattern.sub(lambda m: " " * len(m.group()), text)
     return text, found

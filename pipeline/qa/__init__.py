@@ -100,16 +100,26 @@ def check_catalog(context: CatalogContext, terms: LocaleTerms) -> CatalogResult:
     for item in CHECKS:
         if item.scope == "catalog":
             findings.extend(item(context))
+    entry_checks = [item for item in CHECKS if item.scope == "entry"]
+    remembered = terms.entry_messages
     for entry in publishable_entries(context):
         silenced = silenced_checks(entry)
         if silenced:
             marks[entry.linenum] = silenced
         for msgid, msgstr in _pairs(entry):
-            entry_context = EntryContext(context.locale, terms.source_locale, context.path, entry.linenum,
-                                         msgid, msgstr, terms, entry)
-            for item in CHECKS:
-                if item.scope == "entry":
-                    findings.extend(item(entry_context))
+            # An entry check sees only the locale, the two texts and the glossary, so its
+            # messages about a pair hold wherever the pair recurs.
+            said = remembered.get((msgid, msgstr))
+            if said is None:
+                entry_context = EntryContext(context.locale, terms.source_locale, context.path, entry.linenum,
+                                             msgid, msgstr, terms, entry)
+                said = tuple((item, tuple(item.function(entry_context))) for item in entry_checks)
+                said = tuple((item, messages) for item, messages in said if messages)
+                if len(remembered) > 100_000:
+                    remembered.clear()
+                remembered[(msgid, msgstr)] = said
+            findings.extend(Finding(item.id, item.severity, context.locale, context.path, entry.linenum, msgid,
+                                    msgstr, message) for item, messages in said for message in messages)
     return CatalogResult(findings, marks, records_of(context))
 
 

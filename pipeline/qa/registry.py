@@ -55,6 +55,12 @@ class LocaleTerms:
         return term_index(self.glossary, self.locale)
 
     @cached_property
+    def entry_messages(self) -> dict[tuple[str, str], tuple]:
+        """What the entry checks said about a (source, translation) pair, kept for the pairs that
+        recur across the locale's catalogs (shared sentences with the same translation)."""
+        return {}
+
+    @cached_property
     def protected(self) -> tuple[tuple[str, re.Pattern], ...]:
         """Names that must appear unchanged, each with the pattern that finds it as a whole word."""
         return name_patterns(self.glossary.protected_names)

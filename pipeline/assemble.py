@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
@@ -72,6 +72,7 @@ def site_segments() -> list[tuple[str, Segment]]:
             for segment in extract(site_template(name))]
 
 
+@lru_cache(maxsize=65536)
 def url_key(url: str) -> tuple[str, str]:
     """What makes two links point at the same article: host and path (no scheme, query or fragment)."""
     parts = urlsplit(url)

@@ -78,6 +78,11 @@ class StageCache:
             self._decoded[key] = None if entry is None else json.loads(entry[1])
         return self._decoded[key]
 
+    def has_payload(self, key: str) -> bool:
+        """Whether something other than None is stored with ``key`` (without decoding it)."""
+        entry = self._touched.get(key) or self._entries.get(key)
+        return entry is not None and entry[1] != "null"
+
     def put(self, key: str, inputs: str, payload=None) -> None:
         """Record that ``key`` is done for these inputs."""
         entry = (inputs, json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -68,10 +69,20 @@ class Settings:
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the project root, with forward slashes, for messages and references."""
+        if ".." not in path.parts:  # resolving costs a system call per component: only where needed
+            for base in (self.root, self._resolved_root):
+                try:
+                    return path.relative_to(base).as_posix()
+                except ValueError:
+                    pass
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return path.resolve().relative_to(self._resolved_root).as_posix()
         except ValueError:
             return path.as_posix()
+
+    @cached_property
+    def _resolved_root(self) -> Path:
+        return self.root.resolve()
 
 
 def _checked_locale(code: object, where: Path) -> str:

@@ -21,11 +21,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
-
-import requests
+from typing import TYPE_CHECKING
 
 from pipeline import __version__
 from pipeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["SourceEntry", "FetchPolicy", "FetchResult", "FetchError", "Fetcher", "read_manifest", "charset_of", "DOC_ID"]
 
@@ -130,6 +132,8 @@ class Fetcher:
         self.policy = policy
         self.sleep = sleep
         self.clock = clock
+        import requests  # only a fetch needs it; every other command starts faster without it
+
         self.session = requests.Session()
         self.session.headers["User-Agent"] = policy.user_agent
         self.session.trust_env = False  # no proxies or .netrc from the environment
@@ -152,6 +156,8 @@ class Fetcher:
 
     def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
         """One GET with politeness and retries; redirects are not followed here."""
+        import requests
+
         host = urlsplit(url).netloc
         for attempt in range(self.policy.retries + 1):
             self._polite_wait(host)
@@ -207,6 +213,8 @@ class Fetcher:
         return robots.can_fetch(self.policy.user_agent, url)
 
     def _read(self, response: requests.Response) -> tuple[bytes, str]:
+        import requests
+
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.policy.max_bytes:
             response.close()
@@ -234,6 +242,8 @@ class Fetcher:
         Never raises for a network or HTTP problem: a failure is a FetchResult
         with outcome ``failed`` and a one-line message.
         """
+        import requests
+
         try:
             return self._fetch(entry, previous or {})
         except FetchError as exc:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-import simplemma
 import snowballstemmer
 from stop_words import StopWordError, get_stop_words
 from babel import Locale
@@ -30,7 +29,7 @@ from pipeline.locales import base_language
 __all__ = [
     "STATUSES", "Term", "Concept", "Glossary", "Match", "TermIndex", "load_glossary", "read_csv", "read_tbx",
     "term_index", "word_forms", "survey", "TermUse", "load_word_forms", "word_forms_text", "name_patterns",
-    "blank_names",
+    "blank_names", "warm_lemmatizers",
 ]
 
 #: Term statuses, as in TBX's administrativeStatus: preferred and admitted
@@ -117,8 +116,22 @@ def _stemmer(language: str):
     return snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
 
 
+def _lemmatize(word: str, language: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(word, lang=language)
+
+
+def warm_lemmatizers(languages: Iterable[str]) -> None:
+    """Load simplemma's dictionaries for these languages now (before forking workers that share them)."""
+    for language in languages:
+        _lemmatizes(base_language(language))
+
+
 @cache
 def _lemmatizes(language: str) -> bool:
+    import simplemma  # imported (and its dictionaries loaded) only when a word is not in the word-form cache
+
     try:
         simplemma.lemmatize("test", lang=language)
     except (ValueError, KeyError):
@@ -175,7 +188,7 @@ def _compute_forms(word: str, language: str) -> frozenset[str]:
     stemmer = _stemmer(language)
     forms = set()
     for variant in variants:
-        lemma = simplemma.lemmatize(variant, lang=language).casefold() if _lemmatizes(language) else variant
+        lemma = _lemmatize(variant, language).casefold() if _lemmatizes(language) else variant
         forms |= {variant, lemma}
         if stemmer is not None:
             forms |= {stemmer.stemWord(variant), stemmer.stemWord(lemma)}

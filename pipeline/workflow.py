@@ -31,11 +31,13 @@ from pipeline.config import Settings
 from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
 from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
 from pipeline.files import read_bounded, write_if_changed
-from pipeline.glossary import Glossary, blank_names, load_glossary, load_word_forms, survey, word_forms_text
+from pipeline.glossary import (
+    Glossary, blank_names, load_glossary, load_word_forms, survey, warm_lemmatizers, word_forms_text,
+)
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument, Finding, NormalizeStep, Segment, Severity
 from pipeline.normalize import normalize, normalize_dump
-from pipeline.parallel import run_parallel
+from pipeline.parallel import MINIMUM_ITEMS, run_parallel
 from pipeline.pseudo import PSEUDO, pseudo_catalog
 from pipeline.qa import (
     CHECKS, CatalogContext, CatalogResult, LocaleTerms, TranslationRecord, check_catalog, checks_by_id, finish_locale,
@@ -459,10 +461,14 @@ _HREF = re.compile(r'href="([^"]+)"')
 _WORKER: dict = {}
 
 
-def _prepare_indexes(terms: dict[str, LocaleTerms]) -> None:
-    """Build every term index now, so forked workers share them instead of each building its own."""
+def _prepare_indexes(terms: dict[str, LocaleTerms], jobs: int) -> None:
+    """Build every term index now, so forked workers share them instead of each building its own;
+    with several workers, load the lemmatizers' dictionaries too (each worker would load its own)."""
     for locale_terms in terms.values():
         _ = (locale_terms.source, locale_terms.target)
+    if jobs > 1:
+        warm_lemmatizers({code for locale_terms in terms.values()
+                          for code in (locale_terms.locale, locale_terms.source_locale)})
 
 
 def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
@@ -509,7 +515,6 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
             leftover.unlink(missing_ok=True)
     glossary = _load_glossary(settings, result)
     terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
-    _prepare_indexes(terms)
     cache = _stage_cache(settings, "update", file_digest(settings.glossary_path))
     work = []
     for doc_id, template_path in _templates(settings, only):
@@ -520,6 +525,8 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
         if stale:
             work.append((doc_id, str(template_path), stale))
         result.documents += 1
+    if work:
+        _prepare_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
     _WORKER.update(settings=settings, terms=terms, check_only=writer.check_only)
     for done in run_parallel(_update_document, work, jobs):
         writer.changed.extend(done["changed"])
@@ -621,7 +628,8 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
             order.append((locale.code, key, relative))
             if not cache.fresh(key, inputs):
                 work.append((locale.code, locale.bar, key, inputs, relative, str(path)))
-    _prepare_indexes(terms)
+    if work:
+        _prepare_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
     _WORKER.update(settings=settings, terms=terms)
     for key, inputs, payload, error in run_parallel(_check_document, work, jobs):
         if error:
@@ -635,7 +643,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
             all((reports / name).exists() for name in names):
         # Nothing any report depends on changed: reuse them rather than render them again.
         result.report = json.loads((reports / names[0]).read_text(encoding="utf-8"))
-        result.documents = sum(cache.payload(key) is not None for _, key, _ in order)
+        result.documents = sum(cache.has_payload(key) for _, key, _ in order)
         _save_cache(writer, cache, bool(only))
         return result
     for code, key, relative in order:
@@ -873,13 +881,13 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
                                        for other in linked for code in codes))
 
     fallback_report: dict[str, list] = {}
-    work, inputs_of = [], {}
+    work, inputs_of, reused = [], {}, []
     for doc_id in doc_ids:
         inputs = digest(*clean_bytes[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]),
                         state_of(doc_id))
         pages = [settings.site_dir / language_tag(code) / f"{doc_id}.html" for code in codes if published(code, doc_id)]
         if cache.fresh(doc_id, inputs) and all(page.exists() for page in pages):
-            fallback_report.update(cache.payload(doc_id))
+            reused.append(doc_id)
             continue
         inputs_of[doc_id] = inputs
         work.append(doc_id)
@@ -900,11 +908,16 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         [settings.reports_dir / "build.json"]
     site_fresh = not work and not result.errors and cache.fresh("site", overall) and \
         all(path.exists() for path in site_files)
-    if not site_fresh:
+    if site_fresh:
+        markup = cache.payload("site")["markup"]  # the pages' fallback reports need not be decoded
+    else:
+        for doc_id in reused:
+            fallback_report.update(cache.payload(doc_id))
+        markup = sum(1 for page in fallback_report.values() for f in page if f["reason"].startswith("markup"))
         writer.write(settings.site_dir / "style.css", STYLESHEET)
         writer.write(settings.site_dir / "favicon.svg", FAVICON)
         if not only:
-            cache.put("site", overall)
+            cache.put("site", overall, {"markup": markup})
     _save_cache(writer, cache, bool(only))
     if not only and not site_fresh:
         rows = {doc_id: (facts[doc_id]["title"], {code: titles.get((code, doc_id)) for code in codes[1:]})
@@ -912,7 +925,6 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         _write_indexes(settings.site_dir, writer, rows, editions, codes, site_words, source)
         writer.write(settings.reports_dir / "build.json",
                      json.dumps(fallback_report, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    markup = sum(1 for page in fallback_report.values() for f in page if f["reason"].startswith("markup"))
     if markup:
         result.notes.append(f"{markup} translation(s) not published because their markup does not match the "
                             "source; see build/reports/build.json")

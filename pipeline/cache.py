@@ -37,31 +37,40 @@ def file_digest(path: Path) -> str:
 class StageCache:
     """What one stage did last time, by item: the digest of its inputs and an optional payload.
 
-    The file is one JSON line for the salt, then one line per item:
-    ``["key","inputs"]<TAB>payload-json``. Payloads stay unparsed text until
-    asked for, so a run that reuses everything reads the file but decodes
-    only the keys.
+    The file's first line is JSON: the salt and every item's ``[key, inputs]``;
+    then one line per item holds its payload as JSON, in the same order. A run
+    that reuses everything decodes the first line only; payloads are split out
+    and decoded when asked for.
     """
 
     def __init__(self, path: Path, salt: str):
         self.path = path
         self.salt = salt
-        self._entries: dict[str, tuple[str, str]] = {}  # key -> (inputs, payload JSON)
+        # key -> (inputs, payload): the payload's JSON text, or its line number in _stored_payloads
+        self._entries: dict[str, tuple[str, str | int]] = {}
         self._stored = False  # the file holds this salt's entries
+        self._payload_block = b""
+        self._payload_lines: list[str] | None = None
         try:
-            lines = path.read_text(encoding="utf-8").split("\n")
-            if json.loads(lines[0]).get("salt") == salt:
-                for line in lines[1:]:
-                    if line:
-                        head, _, payload = line.partition("\t")
-                        key, inputs = json.loads(head)
-                        self._entries[key] = (inputs, payload)
+            data = path.read_bytes()
+            end = data.find(b"\n")
+            header = json.loads(data[:end])
+            if header.get("salt") == salt:
+                self._entries = {key: (inputs, number) for number, (key, inputs) in enumerate(header["keys"])}
+                self._payload_block = data[end + 1:]
                 self._stored = True
-        except (FileNotFoundError, ValueError, TypeError, AttributeError, UnicodeDecodeError):
+        except (FileNotFoundError, ValueError, TypeError, AttributeError, KeyError):
             self._entries, self._stored = {}, False  # an unreadable cache is an empty one
-        self._touched: dict[str, tuple[str, str]] = {}
+        self._touched: dict[str, tuple[str, str | int]] = {}
         self._decoded: dict[str, object] = {}
         self._changed = False
+
+    def _payload_text(self, stored: str | int) -> str:
+        if isinstance(stored, str):
+            return stored
+        if self._payload_lines is None:
+            self._payload_lines = self._payload_block.decode("utf-8").split("\n")
+        return self._payload_lines[stored] if stored < len(self._payload_lines) else "null"
 
     def fresh(self, key: str, inputs: str) -> bool:
         """True when ``key`` was done last time with these inputs (and is kept for the next run)."""
@@ -75,20 +84,21 @@ class StageCache:
         """What the stage stored with ``key`` (None if nothing)."""
         if key not in self._decoded:
             entry = self._touched.get(key) or self._entries.get(key)
-            self._decoded[key] = None if entry is None else json.loads(entry[1])
+            self._decoded[key] = None if entry is None else json.loads(self._payload_text(entry[1]))
         return self._decoded[key]
 
     def has_payload(self, key: str) -> bool:
-        """Whether something other than None is stored with ``key`` (without decoding it)."""
+        """Whether something other than None is stored with ``key``."""
         entry = self._touched.get(key) or self._entries.get(key)
-        return entry is not None and entry[1] != "null"
+        return entry is not None and self._payload_text(entry[1]) != "null"
 
     def put(self, key: str, inputs: str, payload=None) -> None:
         """Record that ``key`` is done for these inputs."""
-        entry = (inputs, json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
-        if self._entries.get(key) != entry:
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        old = self._entries.get(key)
+        if old is None or old[0] != inputs or self._payload_text(old[1]) != text:
             self._changed = True
-        self._touched[key] = entry
+        self._touched[key] = (inputs, text)
         self._decoded[key] = payload
 
     def touched_inputs(self) -> list[str]:
@@ -106,8 +116,7 @@ class StageCache:
 
     def text(self) -> str:
         """The cache file's new content (deterministic)."""
-        lines = [json.dumps({"salt": self.salt})]
-        for key in sorted(self._touched):
-            inputs, payload = self._touched[key]
-            lines.append(json.dumps([key, inputs], ensure_ascii=False) + "\t" + payload)
-        return "\n".join(lines) + "\n"
+        keys = sorted(self._touched)
+        header = json.dumps({"salt": self.salt, "keys": [[key, self._touched[key][0]] for key in keys]},
+                            ensure_ascii=False)
+        return "\n".join([header, *(self._payload_text(self._touched[key][1]) for key in keys)]) + "\n"

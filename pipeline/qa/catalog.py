@@ -103,10 +103,18 @@ def inconsistent(records: Sequence[TranslationRecord]) -> Iterator[Finding]:
     cost grows with the number of translations, not with their pairs.
     """
     by_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    by_target: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    by_target_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for record in records:
         by_source[record.msgid][record.msgstr].append(record)
-        by_target[record.msgstr][_key(record.msgid, base_language(record.source_locale))].append(record)
+        by_target_source[record.msgstr][record.msgid].append(record)
+    by_target: dict[str, dict[str, list]] = {}
+    for msgstr, sources in by_target_source.items():
+        if len(sources) < 2:
+            continue  # one source text: nothing to compare, and no need to reduce it to its key
+        keyed: dict[str, list] = defaultdict(list)
+        for msgid, places in sources.items():
+            keyed[_key(msgid, base_language(places[0].source_locale))].extend(places)
+        by_target[msgstr] = keyed
     for msgid, translations in by_source.items():
         if len(translations) < 2:
             continue

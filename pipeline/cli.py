@@ -7,6 +7,8 @@ would change), 2 unusable input or usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -22,6 +24,7 @@ from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
 from pipeline.qa.evaluation import evaluate, load_cases
 from pipeline.report import merge_reports, render_console, render_github
+from pipeline.runstate import last_run, remember_run, tree_signature
 from pipeline.workflow import (
     StageResult, Writer, build_stage, check_stage, extract_stage, fetch_stage, glossary_survey, normalize_stage,
     parse_shard, pseudo_stage, shard_documents, stats_stage, update_stage, write_reports,
@@ -286,7 +289,41 @@ def _run_stats(settings, documents: Sequence[str]) -> int:
     return EXIT_UNUSABLE if result.errors else EXIT_OK
 
 
+class _Tee(io.StringIO):
+    """Keeps what is printed while passing it on."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        return super().write(text)
+
+
 def _run_all(settings, check_only: bool, shard: tuple[int, int] | None = None) -> int:
+    if check_only or shard:
+        return _run_stages(settings, check_only, shard)
+    # A run that finds the project exactly as the last complete run left it shows that run's
+    # report instead of redoing it (see runstate.py).
+    record = settings.build_dir / "cache" / "run.json"
+    watched = [settings.root / "pyproject.toml", settings.glossary_path, settings.source_dir, settings.locales_dir,
+               settings.build_dir]
+    environment = os.environ.get("SOURCE_DATE_EPOCH", "")
+    last = last_run(record, tree_signature(watched, environment))
+    if last is not None:
+        print(f"all: no file changed since the last run; its report follows ({settings.relative(record)})")
+        sys.stdout.write(last.output)
+        return last.code
+    tee = _Tee(sys.stdout)
+    with contextlib.redirect_stdout(tee):
+        code = _run_stages(settings, check_only, shard)
+    if code != EXIT_UNUSABLE:
+        remember_run(record, tree_signature(watched, environment), tee.getvalue(), code)
+    return code
+
+
+def _run_stages(settings, check_only: bool, shard: tuple[int, int] | None) -> int:
     documents = shard_documents(settings, shard) if shard else ()
     stem = f"qa.shard-{shard[0]}-of-{shard[1]}" if shard else "qa"
     codes = []

@@ -65,6 +65,32 @@ def test_second_run_rewrites_nothing(project, capsys):
     assert run(project, "all", "--check") == 0
 
 
+def test_a_run_over_an_untouched_project_shows_the_last_report_and_any_write_reruns_the_stages(project, capsys):
+    assert run(project, "all") == 0
+    first = capsys.readouterr().out
+    assert run(project, "all") == 0
+    again = capsys.readouterr().out
+    assert again.startswith("all: no file changed since the last run") and again.endswith(first)
+
+    source = project / "source" / "000277.html"
+    source.write_text(source.read_text(encoding="utf-8").replace("liver", "Liver", 1), encoding="utf-8")
+    assert run(project, "all") == 1  # a new message: es falls below its bar of 100%
+    assert "no file changed" not in capsys.readouterr().out
+    assert "Liver" in (project / "build/clean/000277.html").read_text(encoding="utf-8")
+    assert run(project, "all") == 1  # the remembered run keeps its exit code
+    assert capsys.readouterr().out.startswith("all: no file changed")
+
+    page = project / "build/site/ar/000277.html"
+    page.unlink()  # an output removed by hand is an output to make again
+    assert run(project, "all") == 1
+    assert "no file changed" not in capsys.readouterr().out and page.exists()
+
+    catalog = project / "locales/es/LC_MESSAGES/000277.po"
+    catalog.write_bytes(catalog.read_bytes())  # the same bytes written again: the stages run, and find nothing to do
+    assert run(project, "all") == 1
+    assert "no file changed" not in capsys.readouterr().out
+
+
 def test_check_mode_reports_pending_changes_without_writing(project, capsys):
     assert run(project, "normalize", "--check") == 1
     assert not (project / "build").exists()

@@ -57,8 +57,8 @@ glossary: $(STAMP) ## glossary terms in the sources, and frequent phrases it lac
 qa-eval: $(STAMP) ## precision and recall of each QA check on the labelled set in tests/qa_eval
 	$(RUN) qa-eval
 
-bench: $(STAMP) ## benchmark on N synthetic articles against Translate Toolkit and msgmerge (N=1000)
-	$(RUN) bench --n $${N:-1000}
+bench: $(STAMP) ## benchmark on N synthetic articles against Translate Toolkit and msgmerge (N=1000, REPEAT=1)
+	$(RUN) bench --n $${N:-1000} --repeat $${REPEAT:-1}
 
 test: $(STAMP) ## run the test suite
 	$(PY) -m pytest

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -287,22 +288,35 @@ def _translate_templates(templates: Path, folder: Path, locale: str) -> None:
         target.write_text(render_catalog(catalog), encoding="utf-8")
 
 
-def _peers(pristine: Path, scratch: Path, result: BenchResult, progress: Callable[[str], None]) -> None:
-    """Translate Toolkit and GNU msgmerge on the same corpus: html2po, msgmerge, pofilter, po2html."""
+def _peers(pristine: Path, scratch: Path, result: BenchResult, progress: Callable[[str], None],
+           repeat: int = 1) -> None:
+    """Translate Toolkit and GNU msgmerge on the same corpus: html2po, msgmerge, pofilter, po2html
+    (each figure the median of ``repeat`` runs)."""
+    runs = []
+    for number in range(repeat):
+        runs.append(_peer_run(pristine, scratch, result, progress))
+        if runs[-1] is None:
+            return
+    for name in runs[0]:
+        result.stages[name]["peer_seconds"] = round(statistics.median(run[name] for run in runs), 3)
+    result.peer_notes.append("html2po does normalize and extract in one step; its time is under extract, "
+                             "and its ratio is to our normalize + extract")
+
+
+def _peer_run(pristine: Path, scratch: Path, result: BenchResult,
+              progress: Callable[[str], None]) -> dict[str, float] | None:
+    """One run of the peers; their seconds by our stage names (None when they are not installed)."""
     tools = {name: _tool(name) for name in ("html2po", "pofilter", "po2html", "msgmerge")}
     missing = [name for name, path in tools.items() if path is None]
     if missing:
         result.peer_notes.append(f"peers not run: {', '.join(missing)} not installed (pip install '.[dev]')")
-        return
+        return None
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     source = pristine / "source"
     progress("peers: html2po")
     extract = _timed(lambda: _run([tools["html2po"], "--progress=none", "--pot", "-i", str(source),
                                    "-o", str(scratch / "pot")]))
-    result.stages["normalize"]["peer_seconds"] = None
-    result.stages["extract"]["peer_seconds"] = round(extract, 3)
-    result.peer_notes.append("html2po does normalize and extract in one step; its time is under extract")
     progress("peers: msgmerge")
     catalogs = sorted((pristine / "locales").rglob("*.po"))
 
@@ -312,51 +326,65 @@ def _peers(pristine: Path, scratch: Path, result: BenchResult, progress: Callabl
             if template.exists():
                 _run([tools["msgmerge"], "--quiet", "-o", str(scratch / "merged.po"), str(catalog), str(template)])
 
-    result.stages["update"]["peer_seconds"] = round(_timed(merge), 3)
+    update = _timed(merge)
     progress("peers: pofilter")
     check = sum(_timed(lambda code=code: _run([tools["pofilter"], "--progress=none", "-i",
                                                str(pristine / "locales" / code), "-o", str(scratch / f"qa-{code}")]))
                 for code in LOCALES)
-    result.stages["check"]["peer_seconds"] = round(check, 3)
     progress("peers: po2html")
     for code in LOCALES:  # po2html needs catalogs of its own segmentation: html2po's templates, translated
         _translate_templates(scratch / "pot", scratch / f"po-{code}", code)
     build = sum(_timed(lambda code=code: _run([tools["po2html"], "--progress=none", "-i", str(scratch / f"po-{code}"),
                                                "-t", str(source), "-o", str(scratch / f"html-{code}")]))
                 for code in LOCALES)
-    result.stages["build"]["peer_seconds"] = round(build, 3)
+    return {"extract": extract, "update": update, "check": check, "build": build}
 
 
-def run_benchmark(build_dir: Path, count: int, glossary: Path, *, peers: bool = True,
-                  progress: Callable[[str], None] = lambda message: None) -> BenchResult:
-    """Run the whole benchmark on ``count`` synthetic articles under ``build_dir/bench``; return its figures."""
+def _cold_run(pristine: Path, work: Path, progress: Callable[[str], None]) -> dict[str, float]:
+    """Copy the pristine corpus to ``work`` and time each stage on it, cold (in this process)."""
     from pipeline.config import load_settings
-    from pipeline.workflow import (
-        Writer, build_stage, check_stage, extract_stage, normalize_stage, update_stage,
-    )
+    from pipeline.parallel import default_jobs
+    from pipeline.workflow import Writer, build_stage, check_stage, extract_stage, normalize_stage, update_stage
 
-    folder = build_dir / "bench"
-    progress(f"corpus: {count} articles")
-    pristine = generate_corpus(folder, count, glossary)
-    work = folder / f"work-{count}"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(pristine, work)
-    source_mb = sum(p.stat().st_size for p in (work / "source").glob("*.html")) / 1e6
-    result = BenchResult(count, LOCALES, source_mb)
-    progress("floor: lxml parse and serialize")
-    result.floor_seconds = _floor(work / "source")
     settings = load_settings(work)
-    from pipeline.parallel import default_jobs
-
     jobs = default_jobs()
+    seconds = {}
     for name, stage in (("normalize", normalize_stage), ("extract", extract_stage), ("update", update_stage),
                         ("check", check_stage), ("build", build_stage)):
         progress(f"stage: {name}")
         options = {} if name == "extract" else {"jobs": jobs}
-        seconds = _timed(lambda stage=stage, options=options: stage(settings, Writer(settings.root), **options))
+        seconds[name] = _timed(lambda stage=stage, options=options: stage(settings, Writer(settings.root), **options))
+    return seconds
+
+
+def run_benchmark(build_dir: Path, count: int, glossary: Path, *, peers: bool = True, repeat: int = 1,
+                  progress: Callable[[str], None] = lambda message: None) -> BenchResult:
+    """Run the whole benchmark on ``count`` synthetic articles under ``build_dir/bench``; return its figures.
+
+    With ``repeat`` above 1, the cold stages, the floor and the peers run that many times and each
+    figure is the median.
+    """
+    folder = build_dir / "bench"
+    progress(f"corpus: {count} articles")
+    pristine = generate_corpus(folder, count, glossary)
+    work = folder / f"work-{count}"
+    source_mb = sum(p.stat().st_size for p in (pristine / "source").glob("*.html")) / 1e6
+    result = BenchResult(count, LOCALES, source_mb)
+    progress("floor: lxml parse and serialize")
+    result.floor_seconds = statistics.median(_floor(pristine / "source") for _ in range(repeat))
+    runs = []
+    for number in range(repeat):
+        progress(f"cold run {number + 1} of {repeat}")
+        runs.append(_cold_run(pristine, work, progress))
+    for name in runs[0]:
+        seconds = statistics.median(run[name] for run in runs)
         result.stages[name] = {"seconds": round(seconds, 3), "peer_seconds": None,
                                "articles_per_second": round(count / seconds, 1) if seconds else None,
                                "mb_per_second": round(source_mb / seconds, 2) if seconds else None}
+    if repeat > 1:
+        result.peer_notes.append(f"each figure is the median of {repeat} runs")
     command = [sys.executable, "-m", "pipeline", "--root", str(work), "all"]
     progress("no-op rerun")
     with open(folder / f"noop-{count}.log", "w") as log:
@@ -367,7 +395,7 @@ def run_benchmark(build_dir: Path, count: int, glossary: Path, *, peers: bool = 
     with open(folder / f"one-edit-{count}.log", "w") as log:
         result.one_edit_seconds = _timed(lambda: subprocess.run(command, stdout=log, stderr=subprocess.STDOUT))
     if peers:
-        _peers(pristine, folder / f"peers-{count}", result, progress)
+        _peers(pristine, folder / f"peers-{count}", result, progress, repeat)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result.peak_rss_mb = max(own, children) / 1024
@@ -380,7 +408,10 @@ def render_table(result: BenchResult) -> str:
              f"{'stage':10} {'ours s':>9} {'art/s':>8} {'MB/s':>7} {'peers s':>9} {'peers/ours':>10}"]
     for name, stage in result.stages.items():
         peer = stage["peer_seconds"]
-        ratio = f"{peer / stage['seconds']:.1f}x" if peer and stage["seconds"] else "-"
+        ours = stage["seconds"]
+        if name == "extract" and result.stages.get("normalize", {}).get("peer_seconds") is None:
+            ours += result.stages.get("normalize", {}).get("seconds", 0)  # html2po's one step is both
+        ratio = f"{peer / ours:.1f}x" if peer and ours else "-"
         lines.append(f"{name:10} {stage['seconds']:9.2f} {stage['articles_per_second'] or 0:8.1f} "
                      f"{stage['mb_per_second'] or 0:7.2f} {peer if peer is not None else '-':>9} {ratio:>10}")
     peer_total = result.peer_total_seconds

@@ -107,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
                                             "table and write build/bench.json.")
     bench.add_argument("--n", type=int, default=1000, help="number of articles (default 1000)")
     bench.add_argument("--no-peers", action="store_true", help="skip Translate Toolkit and msgmerge")
+    bench.add_argument("--repeat", type=int, default=1, metavar="R",
+                       help="time the cold stages, the floor and the peers R times and report medians (default 1)")
     everything = commands.add_parser("all", help="normalize, extract, update, check, build in order")
     everything.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
     return parser
@@ -177,7 +179,7 @@ def _run_fetch(settings, documents: Sequence[str], delay: float) -> int:
     return EXIT_UNUSABLE if result.errors else EXIT_OK
 
 
-def _run_bench(settings, count: int, peers: bool) -> int:
+def _run_bench(settings, count: int, peers: bool, repeat: int = 1) -> int:
     import json
 
     from pipeline.bench import render_table, run_benchmark
@@ -185,7 +187,8 @@ def _run_bench(settings, count: int, peers: bool) -> int:
     def progress(message: str) -> None:
         print(f"bench: {message}", file=sys.stderr, flush=True)
 
-    result = run_benchmark(settings.build_dir, count, settings.glossary_path, peers=peers, progress=progress)
+    result = run_benchmark(settings.build_dir, count, settings.glossary_path, peers=peers, repeat=repeat,
+                           progress=progress)
     sys.stdout.write(render_table(result))
     path = settings.build_dir / "bench.json"
     Writer(settings.root).write(path, json.dumps(result.as_json(), indent=2, sort_keys=True) + "\n")
@@ -390,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_summary(result, writer))
             return EXIT_UNUSABLE if result.errors else (EXIT_FINDINGS if args.check and writer.changed else EXIT_OK)
         if args.command == "bench":
-            return _run_bench(settings, args.n, not args.no_peers)
+            return _run_bench(settings, args.n, not args.no_peers, max(1, args.repeat))
         if args.command == "serve":
             return _run_serve(settings, args.port, args.directory)
         if args.command == "fetch":

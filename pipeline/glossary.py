@@ -285,11 +285,13 @@ class TermIndex:
             if len(self._last_candidates) > 1_000:
                 self._last_candidates.clear()
             candidates = self._last_candidates[text] = self._candidates(text)
-        if not overlapping:
-            spans: list[tuple[int, int]] = []
+        if not overlapping and len(candidates) > 1:
+            spans: set[tuple[int, int]] = set()
+            taken = bytearray(len(text))  # characters inside a kept span
             for start, end, _ in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
-                if (start, end) in spans or all(end <= s or start >= e for s, e in spans):
-                    spans.append((start, end))
+                if (start, end) in spans or taken.find(1, start, end) == -1:
+                    spans.add((start, end))
+                    taken[start:end] = b"\x01" * (end - start)
             candidates = [c for c in candidates if (c[0], c[1]) in spans]
         return tuple(Match(self._keys[ordinal], s, e, text[s:e]) for s, e, ordinal in sorted(candidates))
 

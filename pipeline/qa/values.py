@@ -80,11 +80,15 @@ def _without_placeholders(text: str) -> str:
 
 def find_urls(text: str) -> list[tuple[str, int, int]]:
     """Return the URLs in ``text`` (``http://…``, ``https://…``, ``www.…``) with their offsets."""
+    if "://" not in text and "www." not in text:
+        return []  # the substring tests are much cheaper than the regex
     return [(m.group(), m.start(), m.end()) for m in _URL.finditer(text)]
 
 
 def find_emails(text: str) -> list[tuple[str, int, int]]:
     """Return the e-mail addresses in ``text`` with their offsets."""
+    if "@" not in text:
+        return []
     return [(m.group(), m.start(), m.end()) for m in _EMAIL.finditer(text)]
 
 

@@ -11,6 +11,7 @@ people to read.
 
 from __future__ import annotations
 
+import json
 import random
 import resource
 import shutil
@@ -341,19 +342,27 @@ def _peer_run(pristine: Path, scratch: Path, result: BenchResult,
 
 
 def _cold_run(pristine: Path, work: Path, progress: Callable[[str], None]) -> dict[str, float]:
-    """Copy the pristine corpus to ``work`` and time each stage on it, cold (in this process)."""
+    """Copy the pristine corpus to ``work`` and time each stage on it, cold: in a new interpreter,
+    so that nothing this process remembers (word forms, term matches, written lines) helps."""
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(pristine, work)
+    progress("stages: normalize, extract, update, check, build (in a new process)")
+    finished = subprocess.run([sys.executable, "-m", "pipeline.bench", str(work)], check=True,
+                              capture_output=True, text=True)
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def _time_stages(work: Path) -> dict[str, float]:
+    """Time each stage once on the project at ``work``, in this process, with all cores."""
     from pipeline.config import load_settings
     from pipeline.parallel import default_jobs
     from pipeline.workflow import Writer, build_stage, check_stage, extract_stage, normalize_stage, update_stage
 
-    shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(pristine, work)
     settings = load_settings(work)
     jobs = default_jobs()
     seconds = {}
     for name, stage in (("normalize", normalize_stage), ("extract", extract_stage), ("update", update_stage),
                         ("check", check_stage), ("build", build_stage)):
-        progress(f"stage: {name}")
         options = {} if name == "extract" else {"jobs": jobs}
         seconds[name] = _timed(lambda stage=stage, options=options: stage(settings, Writer(settings.root), **options))
     return seconds
@@ -424,3 +433,7 @@ def render_table(result: BenchResult) -> str:
                  f"peak memory: {result.peak_rss_mb:.0f} MB")
     lines += [f"note: {note}" for note in result.peer_notes]
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # one cold run, for run_benchmark: the stages' seconds as the last line, in JSON
+    print(json.dumps(_time_stages(Path(sys.argv[1]))))

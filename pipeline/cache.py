@@ -62,7 +62,6 @@ class StageCache:
         except (FileNotFoundError, ValueError, TypeError, AttributeError, KeyError):
             self._entries, self._stored = {}, False  # an unreadable cache is an empty one
         self._touched: dict[str, tuple[str, str | int]] = {}
-        self._decoded: dict[str, object] = {}
         self._changed = False
 
     def _payload_text(self, stored: str | int) -> str:
@@ -81,11 +80,10 @@ class StageCache:
         return False
 
     def payload(self, key: str):
-        """What the stage stored with ``key`` (None if nothing)."""
-        if key not in self._decoded:
-            entry = self._touched.get(key) or self._entries.get(key)
-            self._decoded[key] = None if entry is None else json.loads(self._payload_text(entry[1]))
-        return self._decoded[key]
+        """What the stage stored with ``key`` (None if nothing), decoded anew on each call (holding
+        every decoded payload doubled the check stage's memory)."""
+        entry = self._touched.get(key) or self._entries.get(key)
+        return None if entry is None else json.loads(self._payload_text(entry[1]))
 
     def has_payload(self, key: str) -> bool:
         """Whether something other than None is stored with ``key``."""
@@ -99,7 +97,6 @@ class StageCache:
         if old is None or old[0] != inputs or self._payload_text(old[1]) != text:
             self._changed = True
         self._touched[key] = (inputs, text)
-        self._decoded[key] = payload
 
     def touched_inputs(self) -> list[str]:
         """The input digests of every item visited this run."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["default_jobs", "run_parallel", "MINIMUM_ITEMS"]
@@ -21,16 +21,19 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run_parallel(function: Callable, items: Sequence, jobs: int) -> list:
-    """Return ``[function(item) for item in items]``, computed in ``jobs`` forked processes when worth it.
+def run_parallel(function: Callable, items: Sequence, jobs: int) -> Iterator:
+    """Yield ``function(item)`` for each item in order, computed in ``jobs`` forked processes when worth it.
 
     Workers are forked, so they share what the parent loaded (settings, the
     glossary's indexes) without pickling it; ``function`` must be defined at
-    module level, and its results picklable.
+    module level, and its results picklable. Results are handed over as they
+    come, so the caller need not hold them all at once.
     """
     if jobs <= 1 or len(items) < MINIMUM_ITEMS:
-        return [function(item) for item in items]
+        for item in items:
+            yield function(item)
+        return
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(function, items, chunksize=chunk))
+        yield from pool.map(function, items, chunksize=chunk)

@@ -118,8 +118,9 @@ def check_catalog(context: CatalogContext, terms: LocaleTerms) -> CatalogResult:
                 if len(remembered) > 100_000:
                     remembered.clear()
                 remembered[(msgid, msgstr)] = said
-            findings.extend(Finding(item.id, item.severity, context.locale, context.path, entry.linenum, msgid,
-                                    msgstr, message) for item, messages in said for message in messages)
+            for item, messages in said:
+                findings.extend(item.entry_findings(messages, context.locale, context.path, entry.linenum, msgid,
+                                                    msgstr))
     return CatalogResult(findings, marks, records_of(context))
 
 

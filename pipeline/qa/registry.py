@@ -152,8 +152,13 @@ class Check:
         """Run the check on one context (EntryContext, CatalogContext or a list of them for locale scope)."""
         if self.scope != "entry":
             return list(self.function(context))
-        return [Finding(self.id, self.severity, context.locale, context.file, context.line, context.msgid,
-                        context.msgstr, message) for message in self.function(context)]
+        return self.entry_findings(self.function(context), context.locale, context.file, context.line,
+                                   context.msgid, context.msgstr)
+
+    def entry_findings(self, messages: Iterable[str], locale: str, file: str, line: int, msgid: str,
+                       msgstr: str) -> list[Finding]:
+        """An entry check's messages about one entry, as Findings."""
+        return [Finding(self.id, self.severity, locale, file, line, msgid, msgstr, message) for message in messages]
 
 
 def check(*, id: str, severity: Severity, description: str,

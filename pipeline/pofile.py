@@ -262,9 +262,15 @@ _TRANSITIONS = {
     **{("mx", state): "mx" for state in ("mi", "mx", "mp", "tc")},
     **{("mc", state): state for state in ("ct", "mi", "mp", "ms", "mx", "pm", "pp", "pc")},
 }
-# Which entry attribute a continuation line extends, by state.
-_CONTINUED = {"ct": "msgctxt", "mi": "msgid", "mp": "msgid_plural", "ms": "msgstr", "pp": "previous_msgid_plural",
+# The entry attribute a keyword line sets, and a continuation line in its state extends.
+_FIELD = {"ct": "msgctxt", "mi": "msgid", "mp": "msgid_plural", "ms": "msgstr", "pp": "previous_msgid_plural",
               "pm": "previous_msgid", "pc": "previous_msgctxt"}
+
+
+def _occurrence(reference: str) -> tuple[str, str]:
+    """A ``#:`` reference as polib keeps it: (path, line), the line "" when there is none."""
+    path, colon, where = reference.rpartition(":")
+    return (path, where) if colon and where.isdigit() else (reference, "")
 
 
 def _unescape(text: str) -> str:
@@ -370,9 +376,7 @@ def parse_catalog(text: str) -> polib.POFile:
         elif symbol == "gc":
             entry.comment = f"{entry.comment}\n{value[3:]}" if entry.comment else value[3:]
         elif symbol == "oc":
-            for occurrence in value[3:].split():
-                path, colon, where = occurrence.rpartition(":")
-                entry.occurrences.append((path, where) if colon and where.isdigit() else (occurrence, ""))
+            entry.occurrences += map(_occurrence, value[3:].split())
         elif symbol == "fl":
             entry.flags += [flag.strip() for flag in value[3:].split(",")]
         elif symbol == "mc":
@@ -380,7 +384,7 @@ def parse_catalog(text: str) -> polib.POFile:
             if state == "mx":
                 entry.msgstr_plural[plural_index] += piece
             else:
-                attribute = _CONTINUED[state]
+                attribute = _FIELD[state]
                 setattr(entry, attribute, getattr(entry, attribute) + piece)
         elif symbol == "mx":
             try:
@@ -391,9 +395,7 @@ def parse_catalog(text: str) -> polib.POFile:
         else:
             if symbol == "mi":
                 entry.obsolete = obsolete
-            setattr(entry, {"ct": "msgctxt", "mi": "msgid", "mp": "msgid_plural", "ms": "msgstr",
-                            "pp": "previous_msgid_plural", "pm": "previous_msgid",
-                            "pc": "previous_msgctxt"}[symbol], _unescape(value[1:-1]))
+            setattr(entry, _FIELD[symbol], _unescape(value[1:-1]))
         state = following
     if tokens and not tokens[0].startswith("#"):
         add(entry)  # the last entry; trailing comments belong to none
@@ -491,9 +493,8 @@ def read_fast(text: str) -> polib.POFile | None:
         if groups["gc"]:
             entry.comment = "\n".join(comment[3:] for comment in groups["gc"][:-1].split("\n"))
         if groups["oc"]:
-            for occurrence in " ".join(refs[3:] for refs in groups["oc"][:-1].split("\n")).split():
-                path, colon, where = occurrence.rpartition(":")
-                entry.occurrences.append((path, where) if colon and where.isdigit() else (occurrence, ""))
+            references = " ".join(line_[3:] for line_ in groups["oc"][:-1].split("\n"))
+            entry.occurrences += map(_occurrence, references.split())
         if groups["fl"]:
             entry.flags = [flag.strip() for flag_line in groups["fl"][:-1].split("\n")
                            for flag in flag_line[3:].split(",")]

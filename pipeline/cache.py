@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["digest", "file_digest", "StageCache"]
+from pipeline.files import write_if_changed
+
+__all__ = ["digest", "file_digest", "StageCache", "FileDigests"]
 
 
 def digest(*parts: bytes | str) -> str:
@@ -32,6 +37,55 @@ def file_digest(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
         return ""
+
+
+class FileDigests:
+    """The SHA-256 of files' contents, remembered by their stat, as git's index does.
+
+    A file whose size, modification time, change time and inode are what they
+    were when it was hashed is not read again: a write always moves the change
+    time, which no one can set back. Kept in ``build/cache/digests.json``. A file
+    changed less than ``SETTLE_SECONDS`` before it was hashed is not remembered,
+    since a second write within the file system's timestamp resolution could
+    leave its stat as it was.
+    """
+
+    SETTLE_SECONDS = 2
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self._known: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(self._known, dict):
+                self._known = {}
+        except (OSError, ValueError):
+            self._known = {}
+        self._changed = False
+
+    def of(self, path: Path, read: Callable[[Path], bytes] = Path.read_bytes) -> str:
+        """The SHA-256 (hex) of the file's bytes, "" when it does not exist; ``read`` reads it when
+        its stat is not the remembered one (it may refuse, as a bounded read does)."""
+        name = str(path)
+        try:
+            status = os.stat(name)
+        except (FileNotFoundError, NotADirectoryError):
+            return ""
+        stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+        known = self._known.get(name)
+        if known is not None and known[:4] == stamp:
+            return known[4]
+        sha = hashlib.sha256(read(path)).hexdigest()
+        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > self.SETTLE_SECONDS * 1_000_000_000:
+            self._known[name] = [*stamp, sha]
+            self._changed = True
+        return sha
+
+    def save(self) -> None:
+        """Write what was learnt (a file of the pipeline's own, not one of the project's outputs)."""
+        if self._changed:
+            self._known = {name: known for name, known in self._known.items() if os.path.exists(name)}
+            write_if_changed(self.path, json.dumps(self._known, sort_keys=True, separators=(",", ":")) + "\n")
+            self._changed = False
 
 
 class StageCache:

@@ -29,7 +29,7 @@ from pipeline.locales import base_language
 __all__ = [
     "STATUSES", "Term", "Concept", "Glossary", "Match", "TermIndex", "load_glossary", "read_csv", "read_tbx",
     "term_index", "word_forms", "survey", "TermUse", "load_word_forms", "word_forms_text", "name_patterns",
-    "blank_names", "warm_lemmatizers",
+    "blank_names", "warm_lemmatizers", "drain_new_word_forms", "add_word_forms",
 ]
 
 #: Term statuses, as in TBX's administrativeStatus: preferred and admitted
@@ -162,6 +162,20 @@ def word_forms_text() -> str | None:
     for language, forms in _NEW_FORMS.items():
         merged.setdefault(language, {}).update(forms)
     return json.dumps(merged, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def drain_new_word_forms() -> dict[str, dict[str, list[str]]]:
+    """The word forms this process computed since the last call, and forget them (a worker hands
+    them to its parent, which saves them with its own)."""
+    drained = {language: dict(forms) for language, forms in _NEW_FORMS.items()}
+    _NEW_FORMS.clear()
+    return drained
+
+
+def add_word_forms(forms: dict[str, dict[str, list[str]]]) -> None:
+    """Take word forms a worker computed (from drain_new_word_forms), so that this run saves them."""
+    for language, by_word in forms.items():
+        _NEW_FORMS.setdefault(language, {}).update(by_word)
 
 
 @lru_cache(maxsize=131072)

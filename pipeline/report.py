@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from lxml import etree
 
 from pipeline.model import Finding, Severity
 from pipeline.stats import CatalogStats
@@ -149,40 +149,61 @@ def _listing(findings: list[dict]) -> str:
     return "\n".join(lines)
 
 
+#: Characters XML 1.0 cannot carry at all (a hostile catalog may hold them); they are dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` escaped as XML element content, as libxml2 writes it."""
+    return (_NOT_XML.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def _xml(text: str) -> str:
+    """``text`` escaped for a double-quoted XML attribute, as libxml2 writes it."""
+    return (_xml_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;"))
+
+
 def render_junit(report: dict, check_ids: Sequence[str]) -> str:
     """Render a report as JUnit XML: a testsuite per locale, a testcase per catalog and check.
 
-    Error findings are failures; warnings go to the testcase's system-out.
+    Error findings are failures; warnings go to the testcase's system-out. Written as text rather
+    than built as a tree: a corpus gives tens of thousands of testcases.
     """
-    suites = etree.Element("testsuites", name="qa")
-    total = failures = 0
     grouped: dict[tuple[str, str, str], list[dict]] = {}
     for finding in report["findings"]:
         grouped.setdefault((finding["locale"], finding["file"], finding["check"]), []).append(finding)
+    suites, total, failures = [], 0, 0
     for locale in report["summary"]:
         files = sorted(report.get("documents", {}).get(locale, {}))
-        suite = etree.SubElement(suites, "testsuite", name=locale)
-        suite_failures = 0
+        cases, suite_failures = [], 0
         for path in files:
+            where = _xml(path)
+            prefix = f'    <testcase classname="{_xml(locale)}.{where}" name="'
             for check in check_ids:
-                found = grouped.get((locale, path, check), [])
-                case = etree.SubElement(suite, "testcase", classname=f"{locale}.{path}", name=check, file=path)
+                found = grouped.get((locale, path, check))
+                if not found:
+                    cases.append(f'{prefix}{_xml(check)}" file="{where}"/>')
+                    continue
                 errors = [f for f in found if f["severity"] == "error"]
                 warnings = [f for f in found if f["severity"] != "error"]
+                body = []
                 if errors:
-                    failure = etree.SubElement(case, "failure", message=f"{len(errors)} error(s)", type=check)
-                    failure.text = _listing(errors)
+                    body.append(f'      <failure message="{len(errors)} error(s)" type="{_xml(check)}">'
+                                f"{_xml_text(_listing(errors))}</failure>")
                     suite_failures += 1
                 if warnings:
-                    etree.SubElement(case, "system-out").text = _listing(warnings)
-        suite.set("tests", str(len(files) * len(check_ids)))
-        suite.set("failures", str(suite_failures))
-        suite.set("errors", "0")
-        total += len(files) * len(check_ids)
+                    body.append(f"      <system-out>{_xml_text(_listing(warnings))}</system-out>")
+                cases.append(f'{prefix}{_xml(check)}" file="{where}">\n' + "\n".join(body) + "\n    </testcase>")
+        tests = len(files) * len(check_ids)
+        opening = f'  <testsuite name="{_xml(locale)}" tests="{tests}" failures="{suite_failures}" errors="0"'
+        suites.append(opening + ">" + "".join("\n" + case for case in cases) + "\n  </testsuite>" if cases
+                      else opening + "/>")
+        total += tests
         failures += suite_failures
-    suites.set("tests", str(total))
-    suites.set("failures", str(failures))
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(suites, encoding="unicode", pretty_print=True)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<testsuites name="qa" tests="{total}" failures="{failures}">\n'
+            + "".join(suite + "\n" for suite in suites) + "</testsuites>\n")
 
 
 _HTML_STYLE = """

@@ -23,7 +23,7 @@ import polib
 from pipeline.assemble import (
     FAVICON, SITE_DOCUMENT, STYLESHEET, IndexRow, PageContext, SiteLanguage, assemble, site_index, site_segments, url_key,
 )
-from pipeline.cache import StageCache, digest, file_digest
+from pipeline.cache import FileDigests, StageCache, digest, file_digest
 from pipeline.catalogs import (
     TemplateInfo, UpdateSummary, build_template, creation_date, read_catalog, render_catalog, update_catalog,
 )
@@ -32,7 +32,8 @@ from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
 from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
 from pipeline.files import read_bounded, write_if_changed
 from pipeline.glossary import (
-    Glossary, blank_names, load_glossary, load_word_forms, survey, warm_lemmatizers, word_forms_text,
+    Glossary, add_word_forms, blank_names, drain_new_word_forms, load_glossary, load_word_forms, survey,
+    warm_lemmatizers, word_forms_text,
 )
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument, Finding, NormalizeStep, Segment, Severity
@@ -120,7 +121,29 @@ def _stage_cache(settings: Settings, stage: str, *extra: str) -> StageCache:
     return StageCache(settings.build_dir / "cache" / f"{stage}.jsonl", salt)
 
 
+#: One memo of file digests per project (by its cache folder), shared by the stages of a run.
+_DIGESTS: dict[Path, FileDigests] = {}
+
+
+def _file_digests(settings: Settings) -> FileDigests:
+    """The project's memo of file digests (see FileDigests): a stage asks it for the digest of an input
+    rather than reading and hashing every input on every run."""
+    path = settings.build_dir / "cache" / "digests.json"
+    if path not in _DIGESTS:
+        _DIGESTS[path] = FileDigests(path)
+    return _DIGESTS[path]
+
+
+def _clean_digest(settings: Settings, doc_id: str) -> str:
+    """The digest of a normalized document (its HTML and its sidecar), as extract and build key it."""
+    digests = _file_digests(settings)
+    return digest(*(digests.of(path) for path in _clean_paths(settings, doc_id)))
+
+
 def _save_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
+    if not writer.check_only:
+        for digests in _DIGESTS.values():
+            digests.save()
     if partial:
         cache.keep_untouched()
     if cache.unchanged():
@@ -304,15 +327,16 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
     documents, result.errors = source_documents(settings, only)
     profiles = _manifest_profiles(settings, result)
     cache = _stage_cache(settings, "normalize")
+    digests = _file_digests(settings)
     report, work, inputs_of = {}, [], {}
     for doc_id, path in documents:
         relative = settings.relative(path)
         try:
-            raw = read_bounded(path)
+            content = digests.of(path, read_bounded)
         except PipelineError as exc:
             result.errors.append(exc)
             continue
-        inputs = digest(relative, raw, json.dumps(_sidecar(path), sort_keys=True), profiles.get(doc_id) or "")
+        inputs = digest(relative, content, json.dumps(_sidecar(path), sort_keys=True), profiles.get(doc_id) or "")
         if cache.fresh(doc_id, inputs) and all(p.exists() for p in _clean_paths(settings, doc_id)):
             report[doc_id] = cache.payload(doc_id)  # done before; its summary was printed then
             result.documents += 1
@@ -402,7 +426,7 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) 
     result = StageResult("extract")
     cache = _stage_cache(settings, "extract")
     for doc_id in _clean_ids(settings, result, only):
-        inputs = digest(*(path.read_bytes() for path in _clean_paths(settings, doc_id)))
+        inputs = _clean_digest(settings, doc_id)
         if cache.fresh(doc_id, inputs) and settings.template_path(doc_id).exists():
             result.documents += 1
             continue
@@ -415,7 +439,7 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) 
         title = _title_of(segments, doc_id)
         _write_template(settings, writer, doc_id, segments, document.source_path, title)
         heading = _heading_of(segments)
-        cache.put(doc_id, inputs, {"title": title, "heading": heading, "base_url": document.base_url})
+        cache.put(doc_id, inputs, _document_facts(document, title, heading))
         result.documents += 1
     _save_cache(writer, cache, bool(only))
     if not only:
@@ -423,6 +447,17 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) 
         _write_template(settings, writer, SITE_DOCUMENT, [s for _, s in pairs], [p for p, _ in pairs],
                         "the site's header, language switcher, footer and index")
     return result
+
+
+#: A link in a normalized page (its serializer always quotes attributes with ").
+_HREF = re.compile(r'href="([^"]+)"')
+
+
+def _document_facts(document: CleanDocument, title: str, heading: str | None) -> dict:
+    """What build needs of a document without parsing it: its title and heading for the index pages,
+    its address and the links in it (which articles its pages point to)."""
+    return {"title": title, "heading": heading, "base_url": document.base_url,
+            "hrefs": sorted(set(_HREF.findall(document.html)))}
 
 
 def _templates(settings: Settings, only: Iterable[str] = ()) -> list[tuple[str, Path]]:
@@ -455,8 +490,6 @@ def glossary_notes(template: polib.POFile, terms: LocaleTerms) -> dict[str, str]
     return notes
 
 
-_HREF = re.compile(r'href="([^"]+)"')
-
 #: What forked workers need from the stage that started them (set just before the pool starts).
 _WORKER: dict = {}
 
@@ -481,8 +514,8 @@ def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
         template = read_catalog(Path(template_path))
     except CatalogError as exc:
         done["errors"].append((exc.message, str(exc.path), exc.line))
-        return {**done, "changed": [], "unchanged": 0}
-    template_bytes = Path(template_path).read_bytes()
+        return {**done, "changed": [], "unchanged": 0, "forms": {}}
+    template_digest = hashlib.sha256(Path(template_path).read_bytes()).hexdigest()
     for code in codes:
         path = settings.catalog_path(code, doc_id)
         try:
@@ -495,10 +528,11 @@ def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
         if writer.write(path, text):
             done["notes"].append(_describe_update(settings.relative(path), old is None, summary))
         data = text.encode("utf-8")
-        done["puts"].append((f"{code}/{doc_id}", digest(template_bytes, data),
-                             {"percent": catalog_stats(catalog).percent, "sha256": hashlib.sha256(data).hexdigest(),
+        sha = hashlib.sha256(data).hexdigest()
+        done["puts"].append((f"{code}/{doc_id}", digest(template_digest, sha),
+                             {"percent": catalog_stats(catalog).percent, "sha256": sha,
                               "title": _translated_heading(catalog)}))
-    return {**done, "changed": writer.changed, "unchanged": writer.unchanged}
+    return {**done, "changed": writer.changed, "unchanged": writer.unchanged, "forms": drain_new_word_forms()}
 
 
 def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
@@ -517,11 +551,12 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
     terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
     cache = _stage_cache(settings, "update", file_digest(settings.glossary_path))
     work = []
+    digests = _file_digests(settings)
     for doc_id, template_path in _templates(settings, only):
-        template_bytes = template_path.read_bytes()
+        template_digest = digests.of(template_path)
         stale = tuple(locale.code for locale in settings.locales
-                      if not cache.fresh(f"{locale.code}/{doc_id}", digest(template_bytes, _read_or_empty(
-                          settings.catalog_path(locale.code, doc_id)))))
+                      if not cache.fresh(f"{locale.code}/{doc_id}", digest(
+                          template_digest, digests.of(settings.catalog_path(locale.code, doc_id)))))
         if stale:
             work.append((doc_id, str(template_path), stale))
         result.documents += 1
@@ -533,16 +568,13 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
         writer.unchanged += done["unchanged"]
         result.notes.extend(done["notes"])
         result.errors.extend(CatalogError(message, path, line) for message, path, line in done["errors"])
+        add_word_forms(done["forms"])
         for key, inputs, payload in done["puts"]:
             cache.put(key, inputs, payload)
     if not writer.check_only:
         _save_cache(writer, cache, bool(only))
         _save_word_forms(settings, writer)
     return result
-
-
-def _read_or_empty(path: Path) -> bytes:
-    return path.read_bytes() if path.exists() else b""
 
 
 def _translated_heading(catalog: polib.POFile) -> str | None:
@@ -590,17 +622,18 @@ def _load_glossary(settings: Settings, result: StageResult) -> Glossary:
         return Glossary((), str(settings.glossary_path))
 
 
-def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None]:
-    """QA one catalog (in a worker or in process): its cache key, inputs, and payload or error."""
+def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, dict]:
+    """QA one catalog (in a worker or in process): its cache key, inputs, payload or error, and the
+    word forms computed on the way (for the parent to save)."""
     code, bar, key, inputs, relative, path = item
     settings, terms = _WORKER["settings"], _WORKER["terms"]
     try:
         catalog = read_catalog(Path(path))
     except CatalogError as exc:
-        return key, inputs, None, (exc.message, str(exc.path), exc.line)
+        return key, inputs, None, (exc.message, str(exc.path), exc.line), {}
     stats = catalog_stats(catalog)
     context = CatalogContext(code, relative, catalog, bar, stats, settings.source_locale)
-    return key, inputs, _check_payload(check_catalog(context, terms[code]), stats), None
+    return key, inputs, _check_payload(check_catalog(context, terms[code]), stats), None, drain_new_word_forms()
 
 
 def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), report_stem: str = "qa",
@@ -617,6 +650,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
     per_locale: dict[str, list[tuple[str, CatalogResult, CatalogStats]]] = {l.code: [] for l in settings.locales}
     terms = {l.code: LocaleTerms(glossary, l.code, settings.source_locale) for l in settings.locales}
     work, order = [], []
+    digests = _file_digests(settings)
     for doc_id, _ in _templates(settings, only):
         for locale in settings.locales:
             path = settings.catalog_path(locale.code, doc_id)
@@ -624,14 +658,15 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
             if not path.exists():
                 result.errors.append(CatalogError("catalog missing; run `make update` first", path))
                 continue
-            key, inputs = f"{locale.code}/{doc_id}", digest(relative, path.read_bytes())
+            key, inputs = f"{locale.code}/{doc_id}", digest(relative, digests.of(path))
             order.append((locale.code, key, relative))
             if not cache.fresh(key, inputs):
                 work.append((locale.code, locale.bar, key, inputs, relative, str(path)))
     if work:
         _prepare_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
     _WORKER.update(settings=settings, terms=terms)
-    for key, inputs, payload, error in run_parallel(_check_document, work, jobs):
+    for key, inputs, payload, error, forms in run_parallel(_check_document, work, jobs):
+        add_word_forms(forms)
         if error:
             result.errors.append(CatalogError(*error))
         else:
@@ -807,11 +842,12 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
     update_facts = _stage_cache(settings, "update", file_digest(settings.glossary_path))
     cache = _stage_cache(settings, "build")
 
-    clean_bytes = {doc_id: tuple(p.read_bytes() for p in _clean_paths(settings, doc_id)) for doc_id in doc_ids}
+    digests = _file_digests(settings)
+    clean_digests = {doc_id: _clean_digest(settings, doc_id) for doc_id in doc_ids}
     facts: dict[str, dict] = {}
     loaded: dict[str, CleanDocument] = {}
     for doc_id in doc_ids:
-        payload = extract_facts.payload(doc_id) if extract_facts.fresh(doc_id, digest(*clean_bytes[doc_id])) else None
+        payload = extract_facts.payload(doc_id) if extract_facts.fresh(doc_id, clean_digests[doc_id]) else None
         if payload is None:
             try:
                 loaded[doc_id] = load_clean_document(settings, doc_id)
@@ -819,8 +855,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
                 result.errors.append(exc)
                 continue
             segments = extract(loaded[doc_id])
-            payload = {"title": _title_of(segments, doc_id), "base_url": loaded[doc_id].base_url,
-                       "heading": _heading_of(segments)}
+            payload = _document_facts(loaded[doc_id], _title_of(segments, doc_id), _heading_of(segments))
         facts[doc_id] = payload
     doc_ids = [doc_id for doc_id in doc_ids if doc_id in facts]
 
@@ -831,11 +866,10 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         editions[(source, doc_id)] = _Edition(None, 100.0, True)
         for code in codes[1:]:
             path = settings.catalog_path(code, doc_id)
-            if not path.exists():
+            sha = digests.of(path)
+            if not sha:
                 result.errors.append(CatalogError("catalog missing; run `make update` first", path))
                 continue
-            data = path.read_bytes()
-            sha = hashlib.sha256(data).hexdigest()
             po_digests[(code, doc_id)] = sha
             known = update_facts.payload(f"{code}/{doc_id}")
             if known and known.get("sha256") == sha:
@@ -853,7 +887,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
     site_digests = []
     for code in codes[1:]:
         path = settings.catalog_path(code, SITE_DOCUMENT)
-        site_digests.append(file_digest(path))
+        site_digests.append(digests.of(path))
         try:
             site_words[code] = _publishable(read_catalog(path)) if path.exists() else {}
         except CatalogError as exc:
@@ -875,7 +909,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
 
     def state_of(doc_id: str) -> str:
         # A page depends on where it and the articles it links to are published, not on the rest of the site.
-        hrefs = _HREF.findall(clean_bytes[doc_id][0].decode("utf-8"))
+        hrefs = facts[doc_id]["hrefs"]
         linked = sorted({by_url[key] for key in map(url_key, hrefs) if key in by_url} | {doc_id})
         return digest(*site_digests, *(f"{other} {urls[other]} {code}={published(code, other)}"
                                        for other in linked for code in codes))
@@ -883,7 +917,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
     fallback_report: dict[str, list] = {}
     work, inputs_of, reused = [], {}, []
     for doc_id in doc_ids:
-        inputs = digest(*clean_bytes[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]),
+        inputs = digest(clean_digests[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]),
                         state_of(doc_id))
         pages = [settings.site_dir / language_tag(code) / f"{doc_id}.html" for code in codes if published(code, doc_id)]
         if cache.fresh(doc_id, inputs) and all(page.exists() for page in pages):

@@ -82,3 +82,28 @@ def test_unparseable_catalog_exits_2_naming_file_and_line(project, capsys):
     po.write_text(po.read_text(encoding="utf-8") + 'msgid "x"\nmsgstr "y\n', encoding="utf-8")
     assert main(["--root", str(project), "check"]) == 2
     assert f"{po}:" in capsys.readouterr().err
+
+
+HOSTILE_MESSAGES = [
+    ('5 mg & "x" <b>', '5 mg & "x" <b>'),
+    ("it's ]]> fine", "it's ]]> fine"),
+    ("tab\there, return\r, newline\nend", "tab\there, return\r, newline\nend"),
+    ("control \x01\x08\x0b\x1f characters", "control  characters"),  # XML cannot carry them at all
+    ("ünï ☃ 中文 العربية", "ünï ☃ 中文 العربية"),
+]
+
+
+@pytest.mark.parametrize("message, kept", HOSTILE_MESSAGES)
+def test_qa_xml_carries_any_message_as_well_formed_xml(message, kept):
+    from pipeline.report import render_junit
+
+    path = 'locales/es/LC_MESSAGES/a&"b<>.po'
+    findings = [{"check": "numbers", "severity": severity, "locale": "es", "file": path, "line": 3,
+                 "msgid": "", "msgstr": "", "message": message} for severity in ("error", "warning")]
+    report = {"summary": {"es": {}, "ar": {}}, "documents": {"es": {path: {}}, "ar": {}}, "findings": findings}
+    root = etree.fromstring(render_junit(report, ["numbers", "units"]).encode("utf-8"))
+    case = root.find("testsuite/testcase[@name='numbers']")
+    assert case.get("file") == path and case.get("classname") == f"es.{path}"
+    assert case.find("failure").text == f"{path}:3: error: {kept} [numbers]"
+    assert case.find("system-out").text == f"{path}:3: warning: {kept} [numbers]"
+    assert root.find("testsuite[@name='ar']").get("tests") == "0"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
 from collections.abc import Iterator, Sequence
 
@@ -102,11 +102,18 @@ def inconsistent(records: Sequence[TranslationRecord]) -> Iterator[Finding]:
     difference with ``# ignore-inconsistent``. Built from two indexes, so its
     cost grows with the number of translations, not with their pairs.
     """
+    # Most texts have one translation and most translations one source: count the distinct pairs
+    # first, and index only the records that can take part in a finding.
+    pairs = {(record.msgid, record.msgstr) for record in records}
+    shared_sources = {msgid for msgid, count in Counter(msgid for msgid, _ in pairs).items() if count > 1}
+    shared_targets = {msgstr for msgstr, count in Counter(msgstr for _, msgstr in pairs).items() if count > 1}
     by_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     by_target_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for record in records:
-        by_source[record.msgid][record.msgstr].append(record)
-        by_target_source[record.msgstr][record.msgid].append(record)
+        if record.msgid in shared_sources:
+            by_source[record.msgid][record.msgstr].append(record)
+        if record.msgstr in shared_targets:
+            by_target_source[record.msgstr][record.msgid].append(record)
     by_target: dict[str, dict[str, list]] = {}
     for msgstr, sources in by_target_source.items():
         if len(sources) < 2:

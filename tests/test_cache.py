@@ -1,0 +1,82 @@
+"""The memo of file digests (FileDigests): inputs are hashed again exactly when their stat moved."""
+
+import hashlib
+import os
+
+from pipeline.cache import FileDigests
+from pipeline.cli import main
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def settled(path, seconds_ago=60):
+    """Give ``path`` a modification time in the past, as a file untouched for a while has."""
+    past = path.stat().st_mtime_ns - seconds_ago * 1_000_000_000
+    os.utime(path, ns=(past, past))
+
+
+def test_a_file_changed_in_the_last_seconds_is_not_remembered(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<p>5 mg</p>")
+    settled(page)
+    reads = []
+
+    def reading(path):
+        reads.append(path)
+        return path.read_bytes()
+
+    memo = FileDigests(tmp_path / "digests.json")
+    memo.of(page, reading)
+    # A second write within the file system's timestamp resolution could leave the stat as it
+    # is, so the memo trusts a stat only once the file settled: its mtime says 60 s old, but its
+    # change time (which utime just moved) is now, so it is hashed on each call until then.
+    assert memo.of(page, reading) == sha(b"<p>5 mg</p>")
+    assert len(reads) == 2, "ctime is recent: not remembered yet"
+
+
+def test_stat_and_digest_are_remembered_across_runs_and_any_write_is_seen(tmp_path, monkeypatch):
+    monkeypatch.setattr(FileDigests, "SETTLE_SECONDS", -1)  # trust every stat at once, to test the rest
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<p>5 mg</p>")
+    reads = []
+
+    def reading(path):
+        reads.append(path)
+        return path.read_bytes()
+
+    memo = FileDigests(tmp_path / "digests.json")
+    assert memo.of(page, reading) == sha(b"<p>5 mg</p>")
+    memo.save()
+    again = FileDigests(tmp_path / "digests.json")
+    assert again.of(page, reading) == sha(b"<p>5 mg</p>") and len(reads) == 1, "a second run reads nothing"
+
+    before = page.stat()
+    page.write_bytes(b"<p>9 mg</p>")  # same size; then the modification time put back by hand
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert again.of(page, reading) == sha(b"<p>9 mg</p>"), "the change time moved: read again"
+    assert again.of(tmp_path / "missing.html", reading) == ""
+    page.unlink()
+    again.save()
+    assert FileDigests(tmp_path / "digests.json")._known == {}, "files that are gone are forgotten"
+
+
+def test_an_unreadable_memo_is_an_empty_one(tmp_path):
+    (tmp_path / "digests.json").write_text("{not json", encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_bytes(b"x")
+    assert FileDigests(tmp_path / "digests.json").of(page) == sha(b"x")
+
+
+def test_the_pipeline_sees_an_edit_that_keeps_size_and_mtime(project, monkeypatch, capsys):
+    monkeypatch.setattr(FileDigests, "SETTLE_SECONDS", -1)
+    assert main(["--root", str(project), "all"]) == 0
+    source = project / "source" / "000277.html"
+    before = source.stat()
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("liver", "Liver", 1), encoding="utf-8")
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert source.stat().st_size == before.st_size
+    main(["--root", str(project), "all"])
+    assert "Liver" in (project / "build/clean/000277.html").read_text(encoding="utf-8")

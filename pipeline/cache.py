@@ -136,13 +136,16 @@ class StageCache:
     def payload(self, key: str):
         """What the stage stored with ``key`` (None if nothing), decoded anew on each call (holding
         every decoded payload doubled the check stage's memory)."""
+        return json.loads(self.payload_text(key))
+
+    def payload_text(self, key: str) -> str:
+        """What the stage stored with ``key``, as the compact, key-sorted JSON it is kept as ("null" if nothing)."""
         entry = self._touched.get(key) or self._entries.get(key)
-        return None if entry is None else json.loads(self._payload_text(entry[1]))
+        return "null" if entry is None else self._payload_text(entry[1])
 
     def has_payload(self, key: str) -> bool:
         """Whether something other than None is stored with ``key``."""
-        entry = self._touched.get(key) or self._entries.get(key)
-        return entry is not None and self._payload_text(entry[1]) != "null"
+        return self.payload_text(key) != "null"
 
     def put(self, key: str, inputs: str, payload=None) -> None:
         """Record that ``key`` is done for these inputs."""

@@ -18,10 +18,11 @@ __all__ = ["write_if_changed", "write_atomic", "read_bounded", "MAX_SOURCE_BYTES
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
 
-    Writes a temporary file in the same folder, fsyncs it, then renames it over
+    Writes a temporary file in the same folder, fsyncs it (unless not ``durable``:
+    a cache, which a crash may cost but never corrupt), then renames it over
     ``path``. Creates missing parent folders.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -29,10 +30,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
+            if durable:
+                tmp.flush()
+                os.fsync(tmp.fileno())
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, path)
+        if not durable:
+            return
         # The rename itself must reach the disk too, or a crash could bring back the old file.
         directory = os.open(path.parent, os.O_RDONLY)
         try:

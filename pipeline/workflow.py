@@ -30,7 +30,7 @@ from pipeline.catalogs import (
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
 from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
-from pipeline.files import read_bounded, write_if_changed
+from pipeline.files import read_bounded, write_atomic, write_if_changed
 from pipeline.glossary import (
     Glossary, add_word_forms, blank_names, drain_new_word_forms, load_glossary, load_word_forms, survey,
     warm_lemmatizers, word_forms_text,
@@ -41,7 +41,7 @@ from pipeline.normalize import normalize, normalize_dump
 from pipeline.parallel import MINIMUM_ITEMS, run_parallel
 from pipeline.pseudo import PSEUDO, pseudo_catalog
 from pipeline.qa import (
-    CHECKS, CatalogContext, CatalogResult, LocaleTerms, TranslationRecord, check_catalog, checks_by_id, finish_locale,
+    CHECKS, CatalogContext, CatalogRecords, CatalogResult, LocaleTerms, check_catalog, checks_by_id, finish_locale,
 )
 from pipeline.report import qa_report, render_html, render_junit, report_json
 from pipeline.segments import extract, plain_text
@@ -65,13 +65,16 @@ class Writer:
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
 
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
     def write(self, path: Path, text: str) -> bool:
         """Write ``text`` to ``path`` unless it already holds it; return whether it changed (or would)."""
         return self.write_bytes(path, text.encode("utf-8"))
 
     def write_bytes(self, path: Path, data: bytes) -> bool:
         """Write ``data`` to ``path`` unless it already holds it; return whether it changed (or would)."""
-        relative = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+        relative = self._relative(path)
         if self.check_only:
             try:
                 differs = path.read_bytes() != data
@@ -85,12 +88,18 @@ class Writer:
             self.unchanged += 1
         return differs
 
+    def write_cache(self, path: Path, text: str) -> None:
+        """Write a cache file its stage knows has changed: not compared with the old one (the check
+        stage's is tens of megabytes) nor synced to disk (a cache lost in a crash is rebuilt)."""
+        self.changed.append(self._relative(path))
+        if not self.check_only:
+            write_atomic(path, text.encode("utf-8"), durable=False)
+
     def remove(self, path: Path) -> bool:
         """Delete ``path`` if it exists (a withdrawn output); return whether it existed."""
         if not path.exists():
             return False
-        relative = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
-        self.changed.append(relative)
+        self.changed.append(self._relative(path))
         if not self.check_only:
             path.unlink()
         return True
@@ -149,7 +158,7 @@ def _save_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
     if cache.unchanged():
         writer.unchanged += 1  # a no-op run renders and compares nothing
         return
-    writer.write(cache.path, cache.text())
+    writer.write_cache(cache.path, cache.text())
 
 
 def _save_word_forms(settings: Settings, writer: Writer) -> None:
@@ -328,7 +337,7 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
     profiles = _manifest_profiles(settings, result)
     cache = _stage_cache(settings, "normalize")
     digests = _file_digests(settings)
-    report, work, inputs_of = {}, [], {}
+    reported, work, inputs_of = [], [], {}
     for doc_id, path in documents:
         relative = settings.relative(path)
         try:
@@ -338,7 +347,7 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
             continue
         inputs = digest(relative, content, json.dumps(_sidecar(path), sort_keys=True), profiles.get(doc_id) or "")
         if cache.fresh(doc_id, inputs) and all(p.exists() for p in _clean_paths(settings, doc_id)):
-            report[doc_id] = cache.payload(doc_id)  # done before; its summary was printed then
+            reported.append(doc_id)  # done before; its summary was printed then
             result.documents += 1
             continue
         inputs_of[doc_id] = inputs
@@ -350,15 +359,26 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
         html_path, meta_path = _clean_paths(settings, doc_id)
         writer.write(html_path, html)
         writer.write(meta_path, meta)
-        report[doc_id] = {"source": json.loads(meta)["source_path"], "steps": outcome}
         result.notes.append(_normalize_summary(doc_id, [NormalizeStep(**step) for step in outcome]))
-        cache.put(doc_id, inputs_of[doc_id], report[doc_id])
+        cache.put(doc_id, inputs_of[doc_id], {"source": json.loads(meta)["source_path"], "steps": outcome})
+        reported.append(doc_id)
         result.documents += 1
     _save_cache(writer, cache, bool(only))
-    if report and not only:
-        writer.write(settings.reports_dir / "normalize.json", json.dumps(report, ensure_ascii=False, indent=2,
-                                                                         sort_keys=True) + "\n")
+    if reported and not only:
+        writer.write(settings.reports_dir / "normalize.json", _spliced_json(
+            f"{json.dumps(doc_id, ensure_ascii=False)}:{cache.payload_text(doc_id)}" for doc_id in sorted(reported)))
     return result
+
+
+def _spliced_json(members: Iterable[str]) -> str:
+    """A JSON object written from its members' text (``"key":value``), one per line.
+
+    A report's members are kept in a stage cache as compact JSON text already:
+    splicing them costs nothing, where decoding and encoding again the report of
+    a thousand articles took a second (json's indented output is pure Python).
+    """
+    lines = list(members)
+    return "{\n" + ",\n".join(lines) + "\n}\n" if lines else "{}\n"
 
 
 def load_clean_document(settings: Settings, doc_id: str) -> CleanDocument:
@@ -455,9 +475,9 @@ _HREF = re.compile(r'href="([^"]+)"')
 
 def _document_facts(document: CleanDocument, title: str, heading: str | None) -> dict:
     """What build needs of a document without parsing it: its title and heading for the index pages,
-    its address and the links in it (which articles its pages point to)."""
+    its address and where its links point (as url_key gives them: which articles its pages link to)."""
     return {"title": title, "heading": heading, "base_url": document.base_url,
-            "hrefs": sorted(set(_HREF.findall(document.html)))}
+            "links": sorted(set(map(url_key, _HREF.findall(document.html))))}
 
 
 def _templates(settings: Settings, only: Iterable[str] = ()) -> list[tuple[str, Path]]:
@@ -720,7 +740,7 @@ def _check_payload(outcome: CatalogResult, stats: CatalogStats) -> dict:
                   stats.untranslated_words],
         "findings": [[f.check, f.severity.value, f.line, f.msgid, f.msgstr, f.message] for f in outcome.findings],
         "marks": {str(line): sorted(checks) for line, checks in outcome.marks.items()},
-        "records": [[r.line, r.msgid, r.msgstr] for r in outcome.records],
+        "records": [list(outcome.records.lines), list(outcome.records.msgids), list(outcome.records.msgstrs)],
     }
 
 
@@ -728,8 +748,7 @@ def _cached_check(payload: dict, locale: str, path: str, source_locale: str) -> 
     findings = [Finding(check, Severity(severity), locale, path, line, msgid, msgstr, message)
                 for check, severity, line, msgid, msgstr, message in payload["findings"]]
     marks = {int(line): set(checks) for line, checks in payload["marks"].items()}
-    records = [TranslationRecord(locale, path, line, msgid, msgstr, source_locale)
-               for line, msgid, msgstr in payload["records"]]
+    records = CatalogRecords(locale, path, *payload["records"], source_locale)
     return CatalogResult(findings, marks, records), CatalogStats(*payload["stats"])
 
 
@@ -909,19 +928,17 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
 
     def state_of(doc_id: str) -> str:
         # A page depends on where it and the articles it links to are published, not on the rest of the site.
-        hrefs = facts[doc_id]["hrefs"]
-        linked = sorted({by_url[key] for key in map(url_key, hrefs) if key in by_url} | {doc_id})
+        linked = sorted({by_url[key] for key in map(tuple, facts[doc_id]["links"]) if key in by_url} | {doc_id})
         return digest(*site_digests, *(f"{other} {urls[other]} {code}={published(code, other)}"
                                        for other in linked for code in codes))
 
-    fallback_report: dict[str, list] = {}
-    work, inputs_of, reused = [], {}, []
+    work, inputs_of = [], {}
+    site = str(settings.site_dir)
     for doc_id in doc_ids:
         inputs = digest(clean_digests[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]),
                         state_of(doc_id))
-        pages = [settings.site_dir / language_tag(code) / f"{doc_id}.html" for code in codes if published(code, doc_id)]
-        if cache.fresh(doc_id, inputs) and all(page.exists() for page in pages):
-            reused.append(doc_id)
+        pages = [f"{site}/{language_tag(code)}/{doc_id}.html" for code in codes if published(code, doc_id)]
+        if cache.fresh(doc_id, inputs) and all(map(os.path.exists, pages)):
             continue
         inputs_of[doc_id] = inputs
         work.append(doc_id)
@@ -934,7 +951,6 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         if error:
             result.errors.append(InputError(*error))
             continue
-        fallback_report.update(report)
         cache.put(doc_id, inputs_of[doc_id], report)
     result.documents = len(doc_ids)
     overall = digest(*site_digests, *sorted(cache.touched_inputs()))
@@ -945,19 +961,28 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
     if site_fresh:
         markup = cache.payload("site")["markup"]  # the pages' fallback reports need not be decoded
     else:
-        for doc_id in reused:
-            fallback_report.update(cache.payload(doc_id))
-        markup = sum(1 for page in fallback_report.values() for f in page if f["reason"].startswith("markup"))
+        # Each document's fallbacks as the cache holds them: compact JSON, keyed by page, spliced
+        # into build.json as they are (see _spliced_json). In that JSON, '"reason":"markup' can only
+        # be a key and the start of its value: a quote inside a string is escaped.
+        page_reports = [cache.payload_text(doc_id) for doc_id in doc_ids if cache.has_payload(doc_id)]
+        markup = sum(text.count('"reason":"markup') for text in page_reports)
         writer.write(settings.site_dir / "style.css", STYLESHEET)
         writer.write(settings.site_dir / "favicon.svg", FAVICON)
-        if not only:
-            cache.put("site", overall, {"markup": markup})
-    _save_cache(writer, cache, bool(only))
     if not only and not site_fresh:
         rows = {doc_id: (facts[doc_id]["title"], {code: titles.get((code, doc_id)) for code in codes[1:]})
                 for doc_id in doc_ids}
-        _write_indexes(settings.site_dir, writer, rows, editions, codes, site_words, source)
-        writer.write(settings.reports_dir / "build.json", _fallback_json(fallback_report))
+        # The index pages change with titles and with what is published where, not with an article's text.
+        index_inputs = digest(*site_digests, json.dumps(rows, ensure_ascii=False, sort_keys=True),
+                              *(f"{code}/{doc_id}={edition.percent}/{edition.published}"
+                                for (code, doc_id), edition in sorted(editions.items())))
+        index_pages = [settings.site_dir / "index.html"] + \
+            [settings.site_dir / language_tag(code) / "index.html" for code in codes]
+        if (cache.payload("site") or {}).get("index") != index_inputs or not all(p.exists() for p in index_pages):
+            _write_indexes(settings.site_dir, writer, rows, editions, codes, site_words, source)
+        writer.write(settings.reports_dir / "build.json",
+                     _spliced_json(text[1:-1] for text in page_reports if text != "{}"))
+        cache.put("site", overall, {"markup": markup, "index": index_inputs})
+    _save_cache(writer, cache, bool(only))
     if markup:
         result.notes.append(f"{markup} translation(s) not published because their markup does not match the "
                             "source; see build/reports/build.json")
@@ -966,15 +991,6 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         shown = ", ".join(withheld[:10]) + (f" and {len(withheld) - 10} more" if len(withheld) > 10 else "")
         result.notes.append(f"in progress (below the publishing bar): {shown}")
     return result
-
-
-def _fallback_json(report: dict[str, list]) -> str:
-    """build.json: one line per page (json's indented output is written by its pure-Python
-    encoder, ten times slower than the compact one on a 25 MB report)."""
-    lines = [f"{json.dumps(page, ensure_ascii=False)}: "
-             f"{json.dumps(report[page], ensure_ascii=False, sort_keys=True, separators=(', ', ': '))}"
-             for page in sorted(report)]
-    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def pseudo_stage(settings: Settings, writer: Writer) -> StageResult:

@@ -68,6 +68,22 @@ def test_index_lists_every_article_with_completeness_and_in_progress(site):
     assert "进行中" in chinese.text_content() and chinese.get("lang") == "zh-Hans"
 
 
+def test_index_pages_follow_a_new_title_and_are_left_alone_by_other_edits(project):
+    assert main(["--root", str(project), "all"]) == 0
+    index = project / "build/site/es/index.html"
+    before = index.stat().st_mtime_ns
+    catalog = project / "locales/es/LC_MESSAGES/000277.po"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text.replace('msgstr "Causas"', 'msgstr "Las causas"'), encoding="utf-8")
+    main(["--root", str(project), "all"])
+    assert "Las causas" in (project / "build/site/es/000277.html").read_text(encoding="utf-8")
+    assert index.stat().st_mtime_ns == before, "a body edit leaves the index pages alone"
+    catalog.write_text(text.replace('msgstr "Metástasis hepáticas"', 'msgstr "Metástasis del hígado"'),
+                       encoding="utf-8")
+    main(["--root", str(project), "all"])
+    assert "Metástasis del hígado" in index.read_text(encoding="utf-8")
+
+
 def test_links_between_articles_follow_the_page_language(site):
     spanish = (site / "build/site/es/003473.html").read_text(encoding="utf-8")
     assert '<a href="../es/000277.html">tumor or cancer</a>' in spanish

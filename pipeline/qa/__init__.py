@@ -13,13 +13,15 @@ from dataclasses import dataclass, replace
 from pipeline.model import Finding, Severity
 from pipeline.qa.catalog import completeness, header, inconsistent, publishable_entries, records_of
 from pipeline.qa.markup import markup
-from pipeline.qa.registry import CatalogContext, Check, EntryContext, LocaleTerms, TranslationRecord, check
+from pipeline.qa.registry import (
+    CatalogContext, CatalogRecords, Check, EntryContext, LocaleTerms, TranslationRecord, check,
+)
 from pipeline.qa.terms import do_not_translate, forbidden_term, glossary
 from pipeline.qa.text import brackets, length, mojibake, punctuation, unchanged, whitespace
 from pipeline.qa.values_checks import emails, numbers, phones, units, urls
 
 __all__ = ["CHECKS", "Check", "check", "CatalogContext", "EntryContext", "LocaleTerms", "LocaleResult",
-           "CatalogResult", "TranslationRecord", "check_catalog", "finish_locale", "check_locale", "checks_by_id",
+           "CatalogResult", "CatalogRecords", "TranslationRecord", "check_catalog", "finish_locale", "check_locale", "checks_by_id",
            "silenced_checks"]
 
 #: Every check, in the order reports list them: errors that fail CI, then warnings.
@@ -90,7 +92,7 @@ class CatalogResult:
 
     findings: list[Finding]
     marks: dict[int, set[str]]
-    records: list[TranslationRecord]
+    records: CatalogRecords
 
 
 def check_catalog(context: CatalogContext, terms: LocaleTerms) -> CatalogResult:
@@ -130,7 +132,7 @@ def finish_locale(results: Sequence[tuple[str, CatalogResult]], fail_on: Iterabl
     ``results`` pairs each catalog's path with its CatalogResult.
     """
     findings = [finding for _, result in results for finding in result.findings]
-    records = [record for _, result in results for record in result.records]
+    records = [result.records for _, result in results]
     for item in CHECKS:
         if item.scope == "locale":
             findings.extend(item(records))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from functools import lru_cache
+from operator import itemgetter
 from collections.abc import Iterator, Sequence
 
 from pipeline.glossary import word_forms
 from pipeline.locales import base_language, plural_count, plural_forms
 from pipeline.model import Finding, Severity
-from pipeline.qa.registry import CatalogContext, TranslationRecord, check
+from pipeline.qa.registry import CatalogContext, CatalogRecords, check
 
 __all__ = ["header", "completeness", "inconsistent", "publishable_entries", "records_of"]
 
@@ -22,11 +23,12 @@ def publishable_entries(context: CatalogContext) -> Iterator:
             yield entry
 
 
-def records_of(context: CatalogContext) -> list[TranslationRecord]:
+def records_of(context: CatalogContext) -> CatalogRecords:
     """The published translations of a catalog, for the locale-level checks."""
-    return [TranslationRecord(context.locale, context.path, entry.linenum, entry.msgid, entry.msgstr,
-                              context.source_locale)
-            for entry in publishable_entries(context) if not entry.msgid_plural]
+    entries = [entry for entry in publishable_entries(context) if not entry.msgid_plural]
+    return CatalogRecords(context.locale, context.path, [entry.linenum for entry in entries],
+                          [entry.msgid for entry in entries], [entry.msgstr for entry in entries],
+                          context.source_locale)
 
 
 def _same_rule(a: str, b: str) -> bool:
@@ -92,7 +94,7 @@ def _key(text: str, language: str) -> str:
 
 @check(id="inconsistent", severity=Severity.WARNING, scope="locale",
        description="one source translated differently across the locale, or one translation for different sources")
-def inconsistent(records: Sequence[TranslationRecord]) -> Iterator[Finding]:
+def inconsistent(catalogs: Sequence[CatalogRecords]) -> Iterator[Finding]:
     """Checks that a source text is translated the same way in every catalog of a locale, and vice versa.
 
     Fires on each entry whose source has another translation elsewhere in the
@@ -103,17 +105,22 @@ def inconsistent(records: Sequence[TranslationRecord]) -> Iterator[Finding]:
     cost grows with the number of translations, not with their pairs.
     """
     # Most texts have one translation and most translations one source: count the distinct pairs
-    # first, and index only the records that can take part in a finding.
-    pairs = {(record.msgid, record.msgstr) for record in records}
-    shared_sources = {msgid for msgid, count in Counter(msgid for msgid, _ in pairs).items() if count > 1}
-    shared_targets = {msgstr for msgstr, count in Counter(msgstr for _, msgstr in pairs).items() if count > 1}
+    # first, and look at single records only in catalogs holding a text that has two partners.
+    pairs: set[tuple[str, str]] = set()
+    for records in catalogs:
+        pairs.update(zip(records.msgids, records.msgstrs))
+    shared_sources = {msgid for msgid, count in Counter(map(itemgetter(0), pairs)).items() if count > 1}
+    shared_targets = {msgstr for msgstr, count in Counter(map(itemgetter(1), pairs)).items() if count > 1}
     by_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     by_target_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for record in records:
-        if record.msgid in shared_sources:
-            by_source[record.msgid][record.msgstr].append(record)
-        if record.msgstr in shared_targets:
-            by_target_source[record.msgstr][record.msgid].append(record)
+    for records in catalogs:
+        if shared_sources.isdisjoint(records.msgids) and shared_targets.isdisjoint(records.msgstrs):
+            continue
+        for record in records:
+            if record.msgid in shared_sources:
+                by_source[record.msgid][record.msgstr].append(record)
+            if record.msgstr in shared_targets:
+                by_target_source[record.msgstr][record.msgid].append(record)
     by_target: dict[str, dict[str, list]] = {}
     for msgstr, sources in by_target_source.items():
         if len(sources) < 2:

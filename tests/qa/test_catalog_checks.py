@@ -74,7 +74,7 @@ MUST_NOT_FIRE = [
 def run(check_id, contexts):
     item = checks_by_id()[check_id]
     if item.scope == "locale":
-        return [f.message for f in item([r for c in contexts for r in records_of(c)])]
+        return [f.message for f in item([records_of(c) for c in contexts])]
     return [f.message for c in contexts for f in item(c)]
 
 

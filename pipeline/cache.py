@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline.files import write_if_changed
@@ -123,6 +123,7 @@ class StageCache:
             return stored
         if self._payload_lines is None:
             self._payload_lines = self._payload_block.decode("utf-8").split("\n")
+            self._payload_block = b""  # the lines hold it now
         return self._payload_lines[stored] if stored < len(self._payload_lines) else "null"
 
     def fresh(self, key: str, inputs: str) -> bool:
@@ -168,9 +169,12 @@ class StageCache:
         """True when the file already holds exactly what ``text`` would write (so it need not be rendered)."""
         return self._stored and not self._changed and self._touched.keys() == self._entries.keys()
 
-    def text(self) -> str:
-        """The cache file's new content (deterministic)."""
+    def lines(self) -> Iterator[bytes]:
+        """The cache file's new content (deterministic), line by line: written as it is made, the
+        check stage's cache (hundreds of megabytes for thousands of articles) is never held twice."""
         keys = sorted(self._touched)
         header = json.dumps({"salt": self.salt, "keys": [[key, self._touched[key][0]] for key in keys]},
                             ensure_ascii=False)
-        return "\n".join([header, *(self._payload_text(self._touched[key][1]) for key in keys)]) + "\n"
+        yield header.encode("utf-8") + b"\n"
+        for key in keys:
+            yield self._payload_text(self._touched[key][1]).encode("utf-8") + b"\n"

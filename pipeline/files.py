@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,8 +18,9 @@ __all__ = ["write_if_changed", "write_atomic", "read_bounded", "MAX_SOURCE_BYTES
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a mix.
+def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True) -> None:
+    """Write ``data`` (bytes, or chunks of them) to ``path`` so that readers see the old file or the
+    new one, never a mix.
 
     Writes a temporary file in the same folder, fsyncs it (unless not ``durable``:
     a cache, which a crash may cost but never corrupt), then renames it over
@@ -29,7 +30,10 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
+            if isinstance(data, bytes):
+                tmp.write(data)
+            else:
+                tmp.writelines(data)
             if durable:
                 tmp.flush()
                 os.fsync(tmp.fileno())

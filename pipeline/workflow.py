@@ -88,12 +88,12 @@ class Writer:
             self.unchanged += 1
         return differs
 
-    def write_cache(self, path: Path, text: str) -> None:
+    def write_cache(self, path: Path, lines: Iterable[bytes]) -> None:
         """Write a cache file its stage knows has changed: not compared with the old one (the check
         stage's is tens of megabytes) nor synced to disk (a cache lost in a crash is rebuilt)."""
         self.changed.append(self._relative(path))
         if not self.check_only:
-            write_atomic(path, text.encode("utf-8"), durable=False)
+            write_atomic(path, lines, durable=False)
 
     def remove(self, path: Path) -> bool:
         """Delete ``path`` if it exists (a withdrawn output); return whether it existed."""
@@ -158,7 +158,7 @@ def _save_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
     if cache.unchanged():
         writer.unchanged += 1  # a no-op run renders and compares nothing
         return
-    writer.write_cache(cache.path, cache.text())
+    writer.write_cache(cache.path, cache.lines())
 
 
 def _save_word_forms(settings: Settings, writer: Writer) -> None:

@@ -42,6 +42,7 @@ from pipeline.parallel import MINIMUM_ITEMS, run_parallel
 from pipeline.pseudo import PSEUDO, pseudo_catalog
 from pipeline.qa import (
     CHECKS, CatalogContext, CatalogRecords, CatalogResult, LocaleTerms, check_catalog, checks_by_id, finish_locale,
+    remember_entry_messages,
 )
 from pipeline.report import qa_report, render_html, render_junit, report_json
 from pipeline.segments import extract, plain_text
@@ -438,28 +439,46 @@ def _write_template(settings: Settings, writer: Writer, doc_id: str, segments: l
     writer.write(path, text)
 
 
-def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()) -> StageResult:
+def _extract_document(doc_id: str) -> tuple:
+    """Write one document's template (in a worker or in process): (doc_id, facts or None, changed,
+    unchanged, error)."""
+    settings = _WORKER["settings"]
+    writer = Writer(settings.root, check_only=_WORKER["check_only"])
+    try:
+        document = load_clean_document(settings, doc_id)
+    except PipelineError as exc:
+        return doc_id, None, [], 0, (exc.message, str(exc.path) if exc.path else None, exc.line)
+    segments = extract(document)
+    title = _title_of(segments, doc_id)
+    _write_template(settings, writer, doc_id, segments, document.source_path, title)
+    return doc_id, _document_facts(document, title, _heading_of(segments)), writer.changed, writer.unchanged, None
+
+
+def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
     """Write locales/templates/<doc>.pot for every normalized document, and site.pot for the site's words.
 
-    A template's POT-Creation-Date only moves when its content changes.
+    A template's POT-Creation-Date only moves when its content changes. Documents
+    whose normalized version did not change are skipped; the others are
+    extracted on ``jobs`` processes.
     """
     result = StageResult("extract")
     cache = _stage_cache(settings, "extract")
+    work, inputs_of = [], {}
     for doc_id in _clean_ids(settings, result, only):
         inputs = _clean_digest(settings, doc_id)
         if cache.fresh(doc_id, inputs) and settings.template_path(doc_id).exists():
             result.documents += 1
             continue
-        try:
-            document = load_clean_document(settings, doc_id)
-        except PipelineError as exc:
-            result.errors.append(exc)
+        inputs_of[doc_id] = inputs
+        work.append(doc_id)
+    _WORKER.update(settings=settings, check_only=writer.check_only)
+    for doc_id, facts, changed, unchanged, error in run_parallel(_extract_document, work, jobs):
+        writer.changed.extend(changed)
+        writer.unchanged += unchanged
+        if error:
+            result.errors.append(InputError(*error))
             continue
-        segments = extract(document)
-        title = _title_of(segments, doc_id)
-        _write_template(settings, writer, doc_id, segments, document.source_path, title)
-        heading = _heading_of(segments)
-        cache.put(doc_id, inputs, _document_facts(document, title, heading))
+        cache.put(doc_id, inputs_of[doc_id], facts)
         result.documents += 1
     _save_cache(writer, cache, bool(only))
     if not only:
@@ -667,7 +686,6 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
                           settings.root / "pyproject.toml")
     glossary = _load_glossary(settings, result)
     cache = _stage_cache(settings, "check", file_digest(settings.glossary_path))
-    per_locale: dict[str, list[tuple[str, CatalogResult, CatalogStats]]] = {l.code: [] for l in settings.locales}
     terms = {l.code: LocaleTerms(glossary, l.code, settings.source_locale) for l in settings.locales}
     work, order = [], []
     digests = _file_digests(settings)
@@ -682,6 +700,10 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
             order.append((locale.code, key, relative))
             if not cache.fresh(key, inputs):
                 work.append((locale.code, locale.bar, key, inputs, relative, str(path)))
+    for code, _, key, _, relative, _ in work:
+        earlier = cache.payload(key)  # this catalog's last check, if the glossary and checks are the same
+        if earlier is not None:
+            remember_entry_messages(terms[code], _cached_check(earlier, code, relative, settings.source_locale)[0])
     if work:
         _prepare_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
     _WORKER.update(settings=settings, terms=terms)
@@ -701,25 +723,23 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
         result.documents = sum(cache.has_payload(key) for _, key, _ in order)
         _save_cache(writer, cache, bool(only))
         return result
-    for code, key, relative in order:
-        payload = cache.payload(key)
-        if payload is None:
-            continue  # the catalog did not parse; its error is reported
-        outcome, stats = _cached_check(payload, code, relative, settings.source_locale)
-        per_locale[code].append((relative, outcome, stats))
-        result.documents += 1
     cache.put(f"reports:{report_stem}", overall)
     _save_word_forms(settings, writer)
-    silenced = {}
-    for code, outcomes in per_locale.items():
+    silenced, summary, documents = {}, {}, {}
+    for code in (locale.code for locale in settings.locales):
+        # One locale at a time: its catalogs' records are dropped before the next locale's are decoded.
+        outcomes = []
+        for locale_code, key, relative in order:
+            payload = cache.payload(key) if locale_code == code else None
+            if payload is not None:  # None: another locale, or a catalog that did not parse (reported)
+                outcomes.append((relative, *_cached_check(payload, code, relative, settings.source_locale)))
+        result.documents += len(outcomes)
         finished = finish_locale([(path, outcome) for path, outcome, _ in outcomes], settings.fail_on)
         result.findings.extend(finished.findings)
         silenced[code] = finished.silenced
-    result.report = qa_report({code: combine([stats for _, _, stats in outcomes])
-                               for code, outcomes in per_locale.items()},
-                              result.findings,
-                              {code: {path: stats for path, _, stats in outcomes} for code, outcomes in per_locale.items()},
-                              silenced)
+        summary[code] = combine([stats for _, _, stats in outcomes])
+        documents[code] = {path: stats for path, _, stats in outcomes}
+    result.report = qa_report(summary, result.findings, documents, silenced)
     _save_cache(writer, cache, bool(only))
     write_reports(settings, writer, result.report, report_stem)
     return result

@@ -80,3 +80,22 @@ def test_the_pipeline_sees_an_edit_that_keeps_size_and_mtime(project, monkeypatc
     assert source.stat().st_size == before.st_size
     main(["--root", str(project), "all"])
     assert "Liver" in (project / "build/clean/000277.html").read_text(encoding="utf-8")
+
+
+def test_a_catalog_checked_again_after_an_edit_gets_exactly_the_findings_of_a_first_check(project, capsys):
+    assert main(["--root", str(project), "all"]) == 0
+    po = project / "locales/es/LC_MESSAGES/000277.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Fecha de revisión: 19/1/2018"', 'msgstr "Fecha de revisión: 19/1/2019"')
+                  .replace('msgstr "Causas"', 'msgstr "Causas "'), encoding="utf-8")
+    assert main(["--root", str(project), "check"]) == 1
+    # The next check reuses what the last one said about the pairs the edit kept (see
+    # remember_entry_messages); its report must be the one a check from scratch writes.
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Confusión"', 'msgstr "Confusión: 5 mg"'), encoding="utf-8")
+    main(["--root", str(project), "check"])
+    reused = (project / "build/reports/qa.json").read_bytes()
+    (project / "build/cache/check.jsonl").unlink()
+    main(["--root", str(project), "check"])
+    assert (project / "build/reports/qa.json").read_bytes() == reused
+    assert b"19/1/2019" in reused and "Confusión: 5 mg".encode() in reused

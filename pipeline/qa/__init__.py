@@ -21,8 +21,8 @@ from pipeline.qa.text import brackets, length, mojibake, punctuation, unchanged,
 from pipeline.qa.values_checks import emails, numbers, phones, units, urls
 
 __all__ = ["CHECKS", "Check", "check", "CatalogContext", "EntryContext", "LocaleTerms", "LocaleResult",
-           "CatalogResult", "CatalogRecords", "TranslationRecord", "check_catalog", "finish_locale", "check_locale", "checks_by_id",
-           "silenced_checks"]
+           "CatalogResult", "CatalogRecords", "TranslationRecord", "check_catalog", "finish_locale", "check_locale",
+           "checks_by_id", "remember_entry_messages", "silenced_checks"]
 
 #: Every check, in the order reports list them: errors that fail CI, then warnings.
 CHECKS: tuple[Check, ...] = (
@@ -124,6 +124,31 @@ def check_catalog(context: CatalogContext, terms: LocaleTerms) -> CatalogResult:
                 findings.extend(item.entry_findings(messages, context.locale, context.path, entry.linenum, msgid,
                                                     msgstr))
     return CatalogResult(findings, marks, records_of(context))
+
+
+def remember_entry_messages(terms: LocaleTerms, earlier: CatalogResult) -> None:
+    """Seed the per-pair memo of check_catalog with what an earlier check of a catalog found.
+
+    An entry check's messages depend on the locale, the two texts and the
+    glossary only, so the pairs a catalog kept through an edit need not be
+    checked again. ``earlier`` must come from a run with the same glossary and
+    checks (the check cache is keyed on both). Only single (non-plural)
+    translations are seeded: they are the ones the records hold.
+    """
+    entry_checks = [item for item in CHECKS if item.scope == "entry"]
+    order = {item.id: index for index, item in enumerate(entry_checks)}
+    first_line = {}
+    for line, msgid, msgstr in zip(earlier.records.lines, earlier.records.msgids, earlier.records.msgstrs):
+        first_line.setdefault((msgid, msgstr), line)
+    said: dict[tuple[str, str], dict[str, list[str]]] = {pair: {} for pair in first_line}
+    for finding in earlier.findings:
+        pair = (finding.msgid, finding.msgstr)
+        if finding.check in order and first_line.get(pair) == finding.line:
+            said[pair].setdefault(finding.check, []).append(finding.message)
+    remembered = terms.entry_messages
+    for pair, messages in said.items():
+        remembered.setdefault(pair, tuple((item, tuple(messages[item.id])) for item in entry_checks
+                                          if item.id in messages))
 
 
 def finish_locale(results: Sequence[tuple[str, CatalogResult]], fail_on: Iterable[str] = ()) -> LocaleResult:

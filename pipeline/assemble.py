@@ -17,10 +17,9 @@ from functools import cache, lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
-import lxml.html
 from lxml import etree
 
-from pipeline.htmldoc import parse_document, serialize_document
+from pipeline.htmldoc import new_element, parse_document, serialize_document
 from pipeline.locales import language_tag, native_name, text_direction
 from pipeline.model import CleanDocument, Segment
 from pipeline.segments import Fallback, extract, inject
@@ -111,11 +110,6 @@ class PageContext:
     links: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
-def _element(tag: str, text: str | None = None, **attributes: str) -> etree._Element:
-    element = lxml.html.Element(tag, **attributes)
-    element.text = text
-    return element
-
 
 def _slot(root: etree._Element, name: str) -> etree._Element:
     found = root.xpath(f"//*[@data-slot='{name}']")
@@ -132,7 +126,7 @@ def _fill_languages(root: etree._Element, languages: Sequence[SiteLanguage], cur
         if language.code == current:
             attributes["aria-current"] = "page"
         item = etree.SubElement(items, "li")
-        item.append(_element("a", native_name(language.code), **attributes))
+        item.append(new_element("a", native_name(language.code), **attributes))
         item.tail = "\n"
 
 
@@ -158,16 +152,16 @@ def _finish(root: etree._Element, context: PageContext, title: etree._Element | 
     for element in (title, description):
         if element is not None:
             head.append(element)
-    head.append(_element("meta", None, name="viewport", content="width=device-width, initial-scale=1"))
-    head.append(_element("link", None, rel="stylesheet", href=context.stylesheet_href))
-    head.append(_element("link", None, rel="icon", type="image/svg+xml",
+    head.append(new_element("meta", None, name="viewport", content="width=device-width, initial-scale=1"))
+    head.append(new_element("link", None, rel="stylesheet", href=context.stylesheet_href))
+    head.append(new_element("link", None, rel="icon", type="image/svg+xml",
                          href=context.stylesheet_href.replace("style.css", "favicon.svg")))
     if canonical is not None:
         head.append(canonical)
     for language in context.languages:
-        head.append(_element("link", None, rel="alternate", hreflang=language.tag, href=language.href))
+        head.append(new_element("link", None, rel="alternate", hreflang=language.tag, href=language.href))
     if context.languages:
-        head.append(_element("link", None, rel="alternate", hreflang="x-default", href=context.languages[0].href))
+        head.append(new_element("link", None, rel="alternate", hreflang="x-default", href=context.languages[0].href))
     for child in head:
         child.tail = "\n"
     for element in root.xpath("//*[@data-slot]"):
@@ -248,7 +242,7 @@ def site_index(rows: Sequence[IndexRow], columns: Sequence[str], context: PageCo
     table = _slot(root, "table")
     header = _slot(root, "article-column").getparent()
     for code in columns:
-        header.append(_element("th", native_name(code), lang=language_tag(code)))
+        header.append(new_element("th", native_name(code), lang=language_tag(code)))
     table.text = "\n"
     for row in rows:
         line = etree.SubElement(table, "tr")
@@ -260,10 +254,10 @@ def site_index(rows: Sequence[IndexRow], columns: Sequence[str], context: PageCo
             percent, href = row.cells.get(code, (0.0, None))
             cell = etree.SubElement(line, "td")
             if href:
-                cell.append(_element("a", f"{percent:g}%", href=href, hreflang=language_tag(code)))
+                cell.append(new_element("a", f"{percent:g}%", href=href, hreflang=language_tag(code)))
             else:
                 cell.text = f"{percent:g}% "
-                label = _element("span", in_progress_text)
+                label = new_element("span", in_progress_text)
                 if in_progress_lang:
                     label.set("lang", in_progress_lang)
                 cell.append(label)

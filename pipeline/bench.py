@@ -202,7 +202,7 @@ def generate_corpus(folder: Path, count: int, glossary: Path) -> Path:
     from pipeline.parallel import default_jobs
 
     normalize_stage(settings, Writer(settings.root), jobs=default_jobs())
-    extract_stage(settings, Writer(settings.root))
+    extract_stage(settings, Writer(settings.root), jobs=default_jobs())
     update_stage(settings, Writer(settings.root), jobs=default_jobs())
     _fill_catalogs(pristine, count)
     for number in range(0, count, 10):  # pages edited since the catalogs were last updated
@@ -365,8 +365,7 @@ def _time_stages(work: Path) -> dict[str, float]:
     seconds = {}
     for name, stage in (("normalize", normalize_stage), ("extract", extract_stage), ("update", update_stage),
                         ("check", check_stage), ("build", build_stage)):
-        options = {} if name == "extract" else {"jobs": jobs}
-        seconds[name] = _timed(lambda stage=stage, options=options: stage(settings, Writer(settings.root), **options))
+        seconds[name] = _timed(lambda stage=stage: stage(settings, Writer(settings.root), jobs=jobs))
     return seconds
 
 

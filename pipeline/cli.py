@@ -128,7 +128,7 @@ def _summary(result: StageResult, writer: Writer) -> str:
 def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool, dry_run: bool = False) -> int:
     stage, _ = _WRITING_STAGES[name]
     writer = Writer(settings.root, check_only=check_only or dry_run)
-    result = stage(settings, writer, documents, jobs=JOBS[0]) if name in ("update", "normalize", "build") \
+    result = stage(settings, writer, documents, jobs=JOBS[0]) if name in ("update", "normalize", "extract", "build") \
         else stage(settings, writer, documents)
     _print_errors(result)
     for note in result.notes:

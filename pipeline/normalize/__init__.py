@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from pipeline.errors import InputError
-from pipeline.htmldoc import VOID_ELEMENTS, is_block, parse_document, serialize_document
+from pipeline.htmldoc import VOID_ELEMENTS, is_block, new_element, parse_document, serialize_document
 from pipeline.model import CleanDocument, NormalizeStep
 from pipeline.normalize.decoding import decode_html
 from pipeline.normalize.dump import SOURCE_LINE_ATTRIBUTE, dump_to_html
@@ -91,12 +90,6 @@ def _head_facts(page: etree._Element) -> tuple[etree._Element | None, etree._Ele
     return title, description, base_url
 
 
-def _new(tag: str, line: int | None = None, **attributes: str) -> etree._Element:
-    element = lxml.html.Element(tag, **attributes)
-    if line:
-        element.sourceline = line
-    return element
-
 
 def _remove_empty(root: etree._Element) -> None:
     for element in reversed(list(root.iter())):
@@ -116,7 +109,7 @@ def _wrap_loose_inline(container: etree._Element) -> None:
 
     def flush(before: etree._Element | None) -> None:
         if (pending_text or "").strip() or pending_nodes:
-            wrapper = _new("div", first_line)
+            wrapper = new_element("div", line=first_line)
             wrapper.text = pending_text
             for node in pending_nodes:
                 wrapper.append(node)
@@ -253,7 +246,7 @@ def normalize(raw: bytes, *, doc_id: str, source_path: str, http_charset: str | 
     steps = [NormalizeStep("decode", decoding.encoding, f"{decoding.rule}: {decoding.reason}")]
     _refuse_non_html(text, source_path)
     try:
-        page = lxml.html.document_fromstring(text)
+        page = parse_document(text)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"cannot parse as HTML: {exc}", source_path) from exc
     depth = _depth(page)
@@ -270,24 +263,24 @@ def normalize(raw: bytes, *, doc_id: str, source_path: str, http_charset: str | 
     parts, profile_steps = _article_parts(page, profile_name)
     steps += profile_steps
 
-    root = _new("html", lang=source_locale)
+    root = new_element("html", lang=source_locale)
     head = etree.SubElement(root, "head")
-    head.append(_new("meta", charset="utf-8"))
+    head.append(new_element("meta", charset="utf-8"))
     if title is not None and (title.text or "").strip():
-        title_element = _new("title", title.sourceline)
+        title_element = new_element("title", line=title.sourceline)
         title_element.text = _clean_text(title.text)
         head.append(title_element)
     if description is not None:
-        head.append(_new("meta", description.sourceline, name="description",
+        head.append(new_element("meta", line=description.sourceline, name="description",
                          content=_clean_text(description.get("content"))))
     if base_url:
-        head.append(_new("link", rel="canonical", href=base_url))
+        head.append(new_element("link", rel="canonical", href=base_url))
     body = etree.SubElement(root, "body")
     article = etree.SubElement(body, "article")
     for part in parts:
         if part.tag in _UNWRAPPED_ROOTS:
             if (part.text or "").strip():
-                wrapper = _new("div", part.sourceline)
+                wrapper = new_element("div", line=part.sourceline)
                 wrapper.text = part.text
                 article.append(wrapper)
             article.extend(list(part))

@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 
 from pipeline.errors import InputError
 from pipeline.model import NormalizeStep
+from pipeline.htmldoc import HTML_PARSER
 from pipeline.normalize.profiles import DumpProfile, choose_dump_profile
 
 __all__ = ["Dump", "parse_dump", "dump_to_html", "SOURCE_LINE_ATTRIBUTE"]
@@ -96,7 +97,7 @@ def dump_to_html(text: str, path: str, profile_name: str | None = None) -> tuple
     dump = parse_dump(text, path)
     profile: DumpProfile = choose_dump_profile(dump.url, profile_name)
     steps = [NormalizeStep("profile", f"dump:{profile.name}", "selected by the Link: URL")]
-    body = lxml.html.fragment_fromstring(_markdown_body(dump), create_parent="div")
+    body = lxml.html.fragment_fromstring(_markdown_body(dump), create_parent="div", parser=HTML_PARSER)
     blocks = [child for child in body if isinstance(child.tag, str)]
     start = next((i for i, block in enumerate(blocks) if block.tag == "h1"), None)
     if start is None:

@@ -76,15 +76,26 @@ class Concept:
     terms: dict[str, tuple[Term, ...]] = field(hash=False)
     note: str = ""
     translate: bool = True
+    # The terms by status, per language: asked for on every term match of every entry.
+    _by_status: dict[tuple[str, bool], tuple[Term, ...]] = field(default_factory=dict, hash=False, compare=False,
+                                                                  repr=False)
 
     def approved(self, language: str) -> tuple[Term, ...]:
         """Preferred and admitted terms in ``language``, preferred first."""
-        terms = self.terms.get(language, ())
-        return tuple(sorted((t for t in terms if t.status != "forbidden"), key=lambda t: t.status != "preferred"))
+        found = self._by_status.get((language, True))
+        if found is None:
+            terms = self.terms.get(language, ())
+            found = self._by_status[(language, True)] = tuple(sorted(
+                (t for t in terms if t.status != "forbidden"), key=lambda t: t.status != "preferred"))
+        return found
 
     def forbidden(self, language: str) -> tuple[Term, ...]:
         """Forbidden terms in ``language``."""
-        return tuple(t for t in self.terms.get(language, ()) if t.status == "forbidden")
+        found = self._by_status.get((language, False))
+        if found is None:
+            found = self._by_status[(language, False)] = tuple(
+                t for t in self.terms.get(language, ()) if t.status == "forbidden")
+        return found
 
 
 @dataclass(frozen=True)
@@ -240,6 +251,11 @@ class TermIndex:
             for form in forms[0]:
                 self._by_form.setdefault(form, []).append((forms, ordinal))
         self._first_forms = frozenset(self._by_form)
+        # Unsegmented scripts: terms by their first character, so a text is searched only for the
+        # terms that can start in it.
+        self._by_first_char: dict[str, list[tuple[str, int]]] = {}
+        for term, ordinal in self._substrings:
+            self._by_first_char.setdefault(term[0], []).append((term, ordinal))
         self._forms_of: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._last_candidates: dict[str, list[tuple[int, int, int]]] = {}
 
@@ -248,7 +264,8 @@ class TermIndex:
         found: set[tuple[int, int, int]] = set()
         if self.unsegmented:
             folded = text.casefold()
-            for term, ordinal in self._substrings:
+            for term, ordinal in (item for char in self._by_first_char.keys() & set(folded)
+                                  for item in self._by_first_char[char]):
                 start = folded.find(term)
                 while start != -1:
                     found.add((start, start + len(term), ordinal))

@@ -15,7 +15,8 @@ __all__ = ["CatalogStats", "catalog_stats", "count_words", "combine"]
 # most CAT tools we count each ideograph or kana as one word, and everything
 # else by whitespace-separated runs that hold a letter or digit.
 _CJK_CHARACTER = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_WORD = re.compile(r"\w")
+#: A whitespace-separated run that holds a letter or digit (one match per such run).
+_WORD_RUN = re.compile(r"[^\s\w]*\w\S*")
 
 
 def count_words(text: str) -> int:
@@ -23,7 +24,7 @@ def count_words(text: str) -> int:
     plain = plain_text(text)
     cjk = len(_CJK_CHARACTER.findall(plain))
     rest = _CJK_CHARACTER.sub(" ", plain)
-    return cjk + sum(1 for token in rest.split() if _WORD.search(token))
+    return cjk + len(_WORD_RUN.findall(rest))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 import json
 
+import ftfy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.normalize.mojibake import fix_text
+from pipeline.normalize.mojibake import FTFY_CONFIG, fix_text
 from tests.conftest import ROOT
 
 CASES = ROOT / "tests" / "cases"
@@ -26,3 +29,33 @@ def test_mojibake_is_repaired_and_explained(row):
 @pytest.mark.parametrize("row", _rows("not-mojibake.json"))
 def test_correct_text_is_left_alone(row):
     assert fix_text(row["input"]) == (row["input"], "")
+
+
+# What fix_text skips must be exactly what ftfy would leave alone: the texts below mix every
+# kind of character its prefilter tells apart (ASCII, scripts ftfy cannot produce as mojibake,
+# Latin-1, mojibake of each, ligatures, controls, line breaks, combining marks, U+FFFD).
+_PIECES = ["Take 5 mg ", "مرحبا ", "中文，测试。", "Español ", "EspaÃ±ol", "Ø§Ù„Ø¹Ø±Ø¨ÙŠØ©", "ä¸­æ–‡",
+           "ﬁ", "e\u0301", "\u0085", "\u2028", "\r\n", "\x1b[31m", "\x07", "\ufffd", "â€™", "Ð¿Ñ€Ð¸",
+           "Ãƒ", "\u00a0", "—", "«», ", "\u200f", "ملغ ٥", "\ud83d", "\U0001f600"]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_PIECES), max_size=6), st.text(max_size=8))
+def test_fix_text_skips_only_what_ftfy_leaves_unchanged(pieces, noise):
+    text = "".join(pieces) + noise
+    if text.isascii():  # never mojibake, by design: ftfy is not asked (it would still fix "\r\n")
+        assert fix_text(text) == (text, "")
+        return
+    fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
+    expected = (text, "") if fixed.text == text else (fixed.text, ", ".join(f"{a} {b}" for a, b in fixed.explanation))
+    assert fix_text(text) == expected
+
+
+def test_fix_text_agrees_with_ftfy_on_every_shipped_translation():
+    import polib
+
+    for path in sorted((ROOT / "locales").rglob("*.po")):
+        for entry in polib.pofile(str(path)):
+            for text in (entry.msgid, entry.msgstr):
+                fixed = text if text.isascii() else ftfy.fix_and_explain(text, FTFY_CONFIG).text
+                assert fix_text(text)[0] == fixed, (path, text)

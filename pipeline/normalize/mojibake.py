@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 
 import ftfy
@@ -23,13 +25,36 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
+def _characters_ftfy_acts_on() -> str:
+    """Every character one of FTFY_CONFIG's fixes can change or read as a clue.
+
+    Mojibake is text decoded with one of ftfy's single-byte encodings, so it is
+    made of their upper halves (C1 controls included); then the ligatures,
+    control characters, line breaks, surrogates and U+FFFD its other fixes
+    replace. Built from ftfy's own tables, so a new ftfy brings its own.
+    """
+    import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
+    from ftfy.chardata import CHARMAP_ENCODINGS, CONTROL_CHARS, LIGATURES
+
+    upper_halves = {char for encoding in CHARMAP_ENCODINGS
+                    for char in bytes(range(0x80, 0x100)).decode(encoding, errors="ignore")}
+    others = {chr(code) for code in (*CONTROL_CHARS, *LIGATURES)} | set("\r\x1b\u2028\u2029\ufffd")
+    return "".join(sorted(upper_halves | others))
+
+
+#: A text holding none of these (and already NFC) is what ftfy would return unchanged.
+_FTFY_CLUE = re.compile("[" + "".join(re.escape(char) for char in _characters_ftfy_acts_on()) +
+                        "\ud800-\udfff]")
+
+
 def fix_text(text: str) -> tuple[str, str]:
     """Return ``text`` with mojibake repaired and ftfy's explanation ("" when unchanged).
 
-    ASCII text cannot be mojibake and is returned as is without calling ftfy,
-    which keeps normalization fast on large pages.
+    ftfy is called only for text that can need it (see _characters_ftfy_acts_on):
+    ASCII text, and Arabic or Chinese text, cannot be mojibake. That keeps
+    normalizing pages and checking translations fast.
     """
-    if text.isascii():
+    if text.isascii() or (_FTFY_CLUE.search(text) is None and unicodedata.is_normalized("NFC", text)):
         return text, ""
     fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     if fixed.text == text:

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -507,25 +507,32 @@ def _templates(settings: Settings, only: Iterable[str] = ()) -> list[tuple[str, 
             if not wanted or path.stem in wanted]
 
 
-def glossary_notes(template: polib.POFile, terms: LocaleTerms) -> dict[str, str]:
-    """The ``#.`` lines for each message naming its glossary terms in the locale.
+def glossary_notes(template: polib.POFile, terms: Sequence[LocaleTerms]) -> list[dict[str, str]]:
+    """The ``#.`` lines for each message naming its glossary terms, for each locale of ``terms``.
 
     One line per concept, ``Glossary: liver metastases → metástasis hepáticas``,
-    and one per protected name, ``Do not translate: MedlinePlus``.
+    and one per protected name, ``Do not translate: MedlinePlus``. The source
+    is searched once for all the locales (they share one glossary).
     """
-    notes = {}
+    notes: list[dict[str, str]] = [{} for _ in terms]
+    if not terms:
+        return notes
     for entry in template:
-        text, names = blank_names(plain_text(entry.msgid), terms.protected)
-        lines, seen = [], set()
-        for match in terms.source.find(text):
-            concept, term = match.key
-            approved = concept.approved(terms.locale)
-            if approved and concept.id not in seen:
-                seen.add(concept.id)
-                lines.append(f"Glossary: {term.text} \N{RIGHTWARDS ARROW} {approved[0].text}")
-        lines += [f"Do not translate: {name}" for name in dict.fromkeys(names)]
-        if lines:
-            notes[entry.msgid] = "\n".join(lines)
+        text, names = blank_names(plain_text(entry.msgid), terms[0].protected)
+        matches = terms[0].source.find(text)
+        named = [f"Do not translate: {name}" for name in dict.fromkeys(names)]
+        if not matches and not named:
+            continue
+        for locale_notes, locale_terms in zip(notes, terms):
+            lines, seen = [], set()
+            for match in matches:
+                concept, term = match.key
+                approved = concept.approved(locale_terms.locale)
+                if approved and concept.id not in seen:
+                    seen.add(concept.id)
+                    lines.append(f"Glossary: {term.text} \N{RIGHTWARDS ARROW} {approved[0].text}")
+            if lines or named:
+                locale_notes[entry.msgid] = "\n".join(lines + named)
     return notes
 
 
@@ -555,6 +562,7 @@ def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
         done["errors"].append((exc.message, str(exc.path), exc.line))
         return {**done, "changed": [], "unchanged": 0, "forms": {}}
     template_digest = hashlib.sha256(Path(template_path).read_bytes()).hexdigest()
+    notes_by_code = dict(zip(codes, glossary_notes(template, [terms[code] for code in codes])))
     for code in codes:
         path = settings.catalog_path(code, doc_id)
         try:
@@ -562,7 +570,7 @@ def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
         except CatalogError as exc:
             done["errors"].append((exc.message, str(exc.path), exc.line))
             continue
-        catalog, summary = update_catalog(template, old, code, glossary_notes(template, terms[code]))
+        catalog, summary = update_catalog(template, old, code, notes_by_code[code])
         text = render_catalog(catalog)
         if writer.write(path, text):
             done["notes"].append(_describe_update(settings.relative(path), old is None, summary))

@@ -291,10 +291,15 @@ class TermIndex:
                         continue
                     tried.add(ordinal)
                     end = position + len(term_forms)
-                    if end == position + 1 or end <= len(tokens) and all(
+                    if end == position + 1:
+                        found.add((start, tokens[position][1], ordinal))
+                        continue
+                    # The first word matched already (the term was reached through it). Most
+                    # multi-word terms fail on the next word's forms: test those before the gaps.
+                    if end <= len(tokens) and all(
+                            tokens[position + k][2] & term_forms[k] for k in range(1, len(term_forms))) and all(
                             _TERM_GAP.fullmatch(text, tokens[k][1], tokens[k + 1][0]) is not None
-                            for k in range(position, end - 1)) and all(
-                            tokens[position + k][2] & wanted for k, wanted in enumerate(term_forms)):
+                            for k in range(position, end - 1)):
                         found.add((start, tokens[end - 1][1], ordinal))
         return sorted(found)
 

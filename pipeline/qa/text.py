@@ -36,6 +36,7 @@ _OPENING = frozenset("([{\uff08\uff3b\uff5b")
 QUOTES = frozenset('"\u201c\u201d\u201e\u00ab\u00bb\u300c\u300d')
 _BRACKET_CHARACTER = re.compile("[" + "".join(re.escape(char) for char in BRACKETS) + "]")
 _QUOTE_CHARACTER = re.compile("[" + "".join(re.escape(char) for char in QUOTES) + "]")
+_BRACKET_OR_QUOTE = re.compile("[" + "".join(re.escape(char) for char in (*BRACKETS, *QUOTES)) + "]")
 
 #: Expected length of a translation relative to its source, by how the target
 #: language is written: CJK text is about a third as long in characters.
@@ -153,6 +154,8 @@ def brackets(entry: EntryContext) -> Iterator[str]:
     def without_phones(text: str) -> str:  # "(301) 594-5983" holds brackets of its own
         return mask(text, [(s, e) for _, s, e in find_phones(text)])
 
+    if not _BRACKET_OR_QUOTE.search(entry.msgid) and not _BRACKET_OR_QUOTE.search(entry.msgstr):
+        return  # nothing to count on either side
     source_open, _, source_quotes = count(without_phones(entry.msgid))
     target_open, target_close, target_quotes = count(without_phones(entry.msgstr))
     for pair in sorted(set(target_open) | set(target_close) | set(source_open)):

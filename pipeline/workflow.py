@@ -540,14 +540,19 @@ def glossary_notes(template: polib.POFile, terms: Sequence[LocaleTerms]) -> list
 _WORKER: dict = {}
 
 
-def _prepare_indexes(terms: dict[str, LocaleTerms], jobs: int) -> None:
-    """Build every term index now, so forked workers share them instead of each building its own;
-    with several workers, load the lemmatizers' dictionaries too (each worker would load its own)."""
+def _prepare_indexes(terms: dict[str, LocaleTerms], jobs: int, targets: bool = True) -> None:
+    """Build the term indexes now (the source's, and with ``targets`` each locale's), so forked
+    workers share them instead of each building its own; with several workers, load the
+    lemmatizers' dictionaries too (each worker would load its own)."""
+    languages = set()
     for locale_terms in terms.values():
-        _ = (locale_terms.source, locale_terms.target)
+        _ = locale_terms.source
+        languages.add(locale_terms.source_locale)
+        if targets:
+            _ = locale_terms.target
+            languages.add(locale_terms.locale)
     if jobs > 1:
-        warm_lemmatizers({code for locale_terms in terms.values()
-                          for code in (locale_terms.locale, locale_terms.source_locale)})
+        warm_lemmatizers(languages)
 
 
 def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
@@ -608,7 +613,8 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
             work.append((doc_id, str(template_path), stale))
         result.documents += 1
     if work:
-        _prepare_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
+        # Notes name the terms found in the source text: the locales' own indexes are not needed.
+        _prepare_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1, targets=False)
     _WORKER.update(settings=settings, terms=terms, check_only=writer.check_only)
     for done in run_parallel(_update_document, work, jobs):
         writer.changed.extend(done["changed"])

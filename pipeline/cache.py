@@ -109,7 +109,9 @@ class StageCache:
             data = path.read_bytes()
             end = data.find(b"\n")
             header = json.loads(data[:end])
-            if header.get("salt") == salt:
+            # One line per key after the header: a file cut short (caches are written without
+            # fsync, and a crash may truncate one) is an empty cache, not a source of broken payloads.
+            if header.get("salt") == salt and data.count(b"\n", end + 1) == len(header["keys"]):
                 self._entries = {key: (inputs, number) for number, (key, inputs) in enumerate(header["keys"])}
                 self._payload_block = data[end + 1:]
                 self._stored = True

@@ -966,13 +966,14 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         return digest(*site_digests, *(f"{other} {urls[other]} {code}={published(code, other)}"
                                        for other in linked for code in codes))
 
-    work, inputs_of = [], {}
+    work, inputs_of, done = [], {}, set()
     site = str(settings.site_dir)
     for doc_id in doc_ids:
         inputs = digest(clean_digests[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]),
                         state_of(doc_id))
         pages = [f"{site}/{language_tag(code)}/{doc_id}.html" for code in codes if published(code, doc_id)]
         if cache.fresh(doc_id, inputs) and all(map(os.path.exists, pages)):
+            done.add(doc_id)
             continue
         inputs_of[doc_id] = inputs
         work.append(doc_id)
@@ -986,6 +987,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
             result.errors.append(InputError(*error))
             continue
         cache.put(doc_id, inputs_of[doc_id], report)
+        done.add(doc_id)
     result.documents = len(doc_ids)
     overall = digest(*site_digests, *sorted(cache.touched_inputs()))
     site_files = [settings.site_dir / name for name in ("style.css", "favicon.svg", "index.html")] + \
@@ -998,7 +1000,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         # Each document's fallbacks as the cache holds them: compact JSON, keyed by page, spliced
         # into build.json as they are (see _spliced_json). In that JSON, '"reason":"markup' can only
         # be a key and the start of its value: a quote inside a string is escaped.
-        page_reports = [cache.payload_text(doc_id) for doc_id in doc_ids if cache.has_payload(doc_id)]
+        page_reports = [cache.payload_text(doc_id) for doc_id in doc_ids if doc_id in done]
         markup = sum(text.count('"reason":"markup') for text in page_reports)
         writer.write(settings.site_dir / "style.css", STYLESHEET)
         writer.write(settings.site_dir / "favicon.svg", FAVICON)

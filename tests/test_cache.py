@@ -99,3 +99,13 @@ def test_a_catalog_checked_again_after_an_edit_gets_exactly_the_findings_of_a_fi
     main(["--root", str(project), "check"])
     assert (project / "build/reports/qa.json").read_bytes() == reused
     assert b"19/1/2019" in reused and "Confusión: 5 mg".encode() in reused
+
+
+def test_a_stage_cache_cut_short_is_an_empty_one(project, capsys):
+    assert main(["--root", str(project), "all"]) == 0
+    report = (project / "build/reports/qa.json").read_bytes()
+    cache = project / "build/cache/check.jsonl"
+    cache.write_bytes(cache.read_bytes()[:-40])  # as a crash during the (unsynced) write could leave it
+    (project / "build/reports/qa.json").unlink()
+    assert main(["--root", str(project), "check"]) == 0
+    assert (project / "build/reports/qa.json").read_bytes() == report

@@ -358,7 +358,9 @@ def _time_stages(work: Path) -> dict[str, float]:
     """Time each stage once on the project at ``work``, in this process, with all cores."""
     from pipeline.config import load_settings
     from pipeline.parallel import default_jobs
-    from pipeline.workflow import Writer, build_stage, check_stage, extract_stage, normalize_stage, update_stage
+    from pipeline.checking import check_stage
+    from pipeline.publishing import build_stage
+    from pipeline.workflow import Writer, extract_stage, normalize_stage, update_stage
 
     settings = load_settings(work)
     jobs = default_jobs()

@@ -25,9 +25,11 @@ from pipeline.qa import CHECKS
 from pipeline.qa.evaluation import evaluate, load_cases
 from pipeline.report import merge_reports, render_console, render_github
 from pipeline.runstate import last_run, remember_run, tree_signature
+from pipeline.checking import check_stage, write_reports
+from pipeline.publishing import build_stage, pseudo_stage
 from pipeline.workflow import (
-    StageResult, Writer, build_stage, check_stage, extract_stage, fetch_stage, glossary_survey, normalize_stage,
-    parse_shard, pseudo_stage, shard_documents, stats_stage, update_stage, write_reports,
+    StageResult, Writer, extract_stage, fetch_stage, glossary_survey, normalize_stage, parse_shard, shard_documents,
+    stats_stage, update_stage,
 )
 
 __all__ = ["main"]

@@ -1,4 +1,6 @@
-"""Runs the stages over all documents, reading and writing the project's files.
+"""Runs the stages over all documents, reading and writing the project's files: fetch, normalize,
+extract, update and stats here, with what every stage shares (Writer, caches, the digest memo,
+the worker table); check in checking.py, build and pseudo in publishing.py.
 
 One document's failure never stops the others: each stage collects the
 errors (with file and line) and goes on. Every write goes through a Writer,
@@ -20,38 +22,32 @@ from pathlib import Path
 
 import polib
 
-from pipeline.assemble import (
-    FAVICON, SITE_DOCUMENT, STYLESHEET, IndexRow, PageContext, SiteLanguage, assemble, site_index, site_segments, url_key,
-)
+from pipeline.assemble import SITE_DOCUMENT, site_segments, url_key
 from pipeline.cache import FileDigests, StageCache, digest, file_digest
 from pipeline.catalogs import (
     TemplateInfo, UpdateSummary, build_template, creation_date, read_catalog, render_catalog, update_catalog,
 )
 from pipeline.config import Settings
-from pipeline.errors import CatalogError, ConfigError, InputError, PipelineError
+from pipeline.errors import CatalogError, InputError, PipelineError
 from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
 from pipeline.files import read_bounded, write_atomic, write_if_changed
 from pipeline.glossary import (
     Glossary, add_word_forms, blank_names, drain_new_word_forms, load_glossary, load_word_forms, survey,
     warm_lemmatizers, word_forms_text,
 )
-from pipeline.locales import language_tag
-from pipeline.model import CleanDocument, Finding, NormalizeStep, Segment, Severity
+from pipeline.model import CleanDocument, Finding, NormalizeStep, Segment
 from pipeline.normalize import normalize, normalize_dump
 from pipeline.parallel import MINIMUM_ITEMS, run_parallel
-from pipeline.pseudo import PSEUDO, pseudo_catalog
-from pipeline.qa import (
-    CHECKS, CatalogContext, CatalogRecords, CatalogResult, LocaleTerms, check_catalog, checks_by_id, finish_locale,
-    remember_entry_messages,
-)
-from pipeline.report import qa_report, render_html, render_junit, report_json
+from pipeline.qa import LocaleTerms
 from pipeline.segments import extract, plain_text
 from pipeline.stats import CatalogStats, catalog_stats, combine
 
 __all__ = [
-    "Writer", "StageResult", "source_documents", "fetch_stage", "normalize_stage", "pseudo_stage", "parse_shard",
-    "in_shard", "shard_documents", "write_reports", "extract_stage", "update_stage",
-    "check_stage", "build_stage", "stats_stage", "load_clean_document", "glossary_survey", "glossary_notes",
+    "Writer", "StageResult", "source_documents", "fetch_stage", "normalize_stage", "parse_shard", "in_shard",
+    "shard_documents", "extract_stage", "update_stage", "stats_stage", "load_clean_document", "glossary_survey",
+    "glossary_notes", "WORKER", "stage_cache", "save_stage_cache", "file_digests", "clean_digest", "clean_paths",
+    "normalized_ids", "template_paths", "prepare_term_indexes", "load_project_glossary", "save_word_forms",
+    "document_facts", "title_of", "heading_of", "spliced_json",
 ]
 
 _SOURCE_SUFFIXES = (".html", ".htm", ".txt")
@@ -126,7 +122,9 @@ def _code_digest() -> str:
     return digest(*(f"{p.relative_to(package)}" for p in files), *(p.read_bytes() for p in files))
 
 
-def _stage_cache(settings: Settings, stage: str, *extra: str) -> StageCache:
+def stage_cache(settings: Settings, stage: str, *extra: str) -> StageCache:
+    """The cache of one stage (build/cache/<stage>.jsonl), salted with the pipeline's code, the
+    settings and ``extra`` (the glossary's digest where it matters)."""
     salt = digest(_code_digest(), repr(settings), *extra)
     return StageCache(settings.build_dir / "cache" / f"{stage}.jsonl", salt)
 
@@ -135,7 +133,7 @@ def _stage_cache(settings: Settings, stage: str, *extra: str) -> StageCache:
 _DIGESTS: dict[Path, FileDigests] = {}
 
 
-def _file_digests(settings: Settings) -> FileDigests:
+def file_digests(settings: Settings) -> FileDigests:
     """The project's memo of file digests (see FileDigests): a stage asks it for the digest of an input
     rather than reading and hashing every input on every run."""
     path = settings.build_dir / "cache" / "digests.json"
@@ -144,13 +142,15 @@ def _file_digests(settings: Settings) -> FileDigests:
     return _DIGESTS[path]
 
 
-def _clean_digest(settings: Settings, doc_id: str) -> str:
+def clean_digest(settings: Settings, doc_id: str) -> str:
     """The digest of a normalized document (its HTML and its sidecar), as extract and build key it."""
-    digests = _file_digests(settings)
-    return digest(*(digests.of(path) for path in _clean_paths(settings, doc_id)))
+    digests = file_digests(settings)
+    return digest(*(digests.of(path) for path in clean_paths(settings, doc_id)))
 
 
-def _save_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
+def save_stage_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
+    """Write a stage's cache (and the digest memo) unless nothing changed; with ``partial`` (a run over
+    some documents only), keep the entries this run did not visit."""
     if not writer.check_only:
         for digests in _DIGESTS.values():
             digests.save()
@@ -162,7 +162,8 @@ def _save_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
     writer.write_cache(cache.path, cache.lines())
 
 
-def _save_word_forms(settings: Settings, writer: Writer) -> None:
+def save_word_forms(settings: Settings, writer: Writer) -> None:
+    """Save the word forms this run learnt (build/cache/word-forms.json) for the next runs."""
     text = word_forms_text()
     if text is not None and not writer.check_only:
         writer.write(_word_forms_path(settings), text)
@@ -295,11 +296,12 @@ def in_shard(doc_id: str, shard: tuple[int, int]) -> bool:
 def shard_documents(settings: Settings, shard: tuple[int, int]) -> list[str]:
     """The ids of the documents (sources and templates) in one shard."""
     sources, _ = source_documents(settings)
-    ids = {doc_id for doc_id, _ in sources} | {doc_id for doc_id, _ in _templates(settings)} | {SITE_DOCUMENT}
+    ids = {doc_id for doc_id, _ in sources} | {doc_id for doc_id, _ in template_paths(settings)} | {SITE_DOCUMENT}
     return sorted(doc_id for doc_id in ids if in_shard(doc_id, shard))
 
 
-def _clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
+def clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
+    """The normalized document's HTML and its sidecar (source lines, address) under build/clean."""
     return settings.clean_dir / f"{doc_id}.html", settings.clean_dir / f"{doc_id}.json"
 
 
@@ -336,8 +338,8 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
     result = StageResult("normalize")
     documents, result.errors = source_documents(settings, only)
     profiles = _manifest_profiles(settings, result)
-    cache = _stage_cache(settings, "normalize")
-    digests = _file_digests(settings)
+    cache = stage_cache(settings, "normalize")
+    digests = file_digests(settings)
     reported, work, inputs_of = [], [], {}
     for doc_id, path in documents:
         relative = settings.relative(path)
@@ -347,7 +349,7 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
             result.errors.append(exc)
             continue
         inputs = digest(relative, content, json.dumps(_sidecar(path), sort_keys=True), profiles.get(doc_id) or "")
-        if cache.fresh(doc_id, inputs) and all(p.exists() for p in _clean_paths(settings, doc_id)):
+        if cache.fresh(doc_id, inputs) and all(p.exists() for p in clean_paths(settings, doc_id)):
             reported.append(doc_id)  # done before; its summary was printed then
             result.documents += 1
             continue
@@ -357,21 +359,21 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
         if html is None:
             result.errors.append(InputError(*outcome))
             continue
-        html_path, meta_path = _clean_paths(settings, doc_id)
+        html_path, meta_path = clean_paths(settings, doc_id)
         writer.write(html_path, html)
         writer.write(meta_path, meta)
         result.notes.append(_normalize_summary(doc_id, [NormalizeStep(**step) for step in outcome]))
         cache.put(doc_id, inputs_of[doc_id], {"source": json.loads(meta)["source_path"], "steps": outcome})
         reported.append(doc_id)
         result.documents += 1
-    _save_cache(writer, cache, bool(only))
+    save_stage_cache(writer, cache, bool(only))
     if reported and not only:
-        writer.write(settings.reports_dir / "normalize.json", _spliced_json(
+        writer.write(settings.reports_dir / "normalize.json", spliced_json(
             f"{json.dumps(doc_id, ensure_ascii=False)}:{cache.payload_text(doc_id)}" for doc_id in sorted(reported)))
     return result
 
 
-def _spliced_json(members: Iterable[str]) -> str:
+def spliced_json(members: Iterable[str]) -> str:
     """A JSON object written from its members' text (``"key":value``), one per line.
 
     A report's members are kept in a stage cache as compact JSON text already:
@@ -384,7 +386,7 @@ def _spliced_json(members: Iterable[str]) -> str:
 
 def load_clean_document(settings: Settings, doc_id: str) -> CleanDocument:
     """Read a normalized document and its sidecar from build/clean; InputError if `normalize` has not run."""
-    html_path, meta_path = _clean_paths(settings, doc_id)
+    html_path, meta_path = clean_paths(settings, doc_id)
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         html = html_path.read_text(encoding="utf-8")
@@ -396,28 +398,28 @@ def load_clean_document(settings: Settings, doc_id: str) -> CleanDocument:
                          source_lines=tuple(meta["source_lines"]), base_url=meta.get("base_url", ""))
 
 
-def _clean_ids(settings: Settings, result: StageResult, only: Iterable[str] = ()) -> list[str]:
+def normalized_ids(settings: Settings, result: StageResult, only: Iterable[str] = ()) -> list[str]:
     """The source documents that have a normalized version; the others are noted as skipped.
 
     A page that failed to normalize was reported by `normalize`; later stages
     skip it quietly instead of repeating the error.
     """
     documents, _ = source_documents(settings, only)
-    ready = [doc_id for doc_id, _ in documents if all(p.exists() for p in _clean_paths(settings, doc_id))]
+    ready = [doc_id for doc_id, _ in documents if all(p.exists() for p in clean_paths(settings, doc_id))]
     skipped = len(documents) - len(ready)
     if skipped:
         result.notes.append(f"skipped {skipped} document(s) without a normalized version (see `make normalize`)")
     return ready
 
 
-def _heading_of(segments: list[Segment]) -> str | None:
+def heading_of(segments: list[Segment]) -> str | None:
     """The msgid of the article's page heading (its h1), if it has one."""
     return next((segment.text for segment in segments if segment.role == "page heading"), None)
 
 
-def _title_of(segments: list[Segment], default: str) -> str:
+def title_of(segments: list[Segment], default: str) -> str:
     """The article's title for the index pages: its heading as plain text, else ``default``."""
-    heading = _heading_of(segments)
+    heading = heading_of(segments)
     return plain_text(heading) if heading is not None else default
 
 
@@ -442,16 +444,16 @@ def _write_template(settings: Settings, writer: Writer, doc_id: str, segments: l
 def _extract_document(doc_id: str) -> tuple:
     """Write one document's template (in a worker or in process): (doc_id, facts or None, changed,
     unchanged, error)."""
-    settings = _WORKER["settings"]
-    writer = Writer(settings.root, check_only=_WORKER["check_only"])
+    settings = WORKER["settings"]
+    writer = Writer(settings.root, check_only=WORKER["check_only"])
     try:
         document = load_clean_document(settings, doc_id)
     except PipelineError as exc:
         return doc_id, None, [], 0, (exc.message, str(exc.path) if exc.path else None, exc.line)
     segments = extract(document)
-    title = _title_of(segments, doc_id)
+    title = title_of(segments, doc_id)
     _write_template(settings, writer, doc_id, segments, document.source_path, title)
-    return doc_id, _document_facts(document, title, _heading_of(segments)), writer.changed, writer.unchanged, None
+    return doc_id, document_facts(document, title, heading_of(segments)), writer.changed, writer.unchanged, None
 
 
 def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
@@ -462,16 +464,16 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), 
     extracted on ``jobs`` processes.
     """
     result = StageResult("extract")
-    cache = _stage_cache(settings, "extract")
+    cache = stage_cache(settings, "extract")
     work, inputs_of = [], {}
-    for doc_id in _clean_ids(settings, result, only):
-        inputs = _clean_digest(settings, doc_id)
+    for doc_id in normalized_ids(settings, result, only):
+        inputs = clean_digest(settings, doc_id)
         if cache.fresh(doc_id, inputs) and settings.template_path(doc_id).exists():
             result.documents += 1
             continue
         inputs_of[doc_id] = inputs
         work.append(doc_id)
-    _WORKER.update(settings=settings, check_only=writer.check_only)
+    WORKER.update(settings=settings, check_only=writer.check_only)
     for doc_id, facts, changed, unchanged, error in run_parallel(_extract_document, work, jobs):
         writer.changed.extend(changed)
         writer.unchanged += unchanged
@@ -480,7 +482,7 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), 
             continue
         cache.put(doc_id, inputs_of[doc_id], facts)
         result.documents += 1
-    _save_cache(writer, cache, bool(only))
+    save_stage_cache(writer, cache, bool(only))
     if not only:
         pairs = site_segments()
         _write_template(settings, writer, SITE_DOCUMENT, [s for _, s in pairs], [p for p, _ in pairs],
@@ -492,14 +494,15 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), 
 _HREF = re.compile(r'href="([^"]+)"')
 
 
-def _document_facts(document: CleanDocument, title: str, heading: str | None) -> dict:
+def document_facts(document: CleanDocument, title: str, heading: str | None) -> dict:
     """What build needs of a document without parsing it: its title and heading for the index pages,
     its address and where its links point (as url_key gives them: which articles its pages link to)."""
     return {"title": title, "heading": heading, "base_url": document.base_url,
             "links": sorted(set(map(url_key, _HREF.findall(document.html))))}
 
 
-def _templates(settings: Settings, only: Iterable[str] = ()) -> list[tuple[str, Path]]:
+def template_paths(settings: Settings, only: Iterable[str] = ()) -> list[tuple[str, Path]]:
+    """``(doc_id, path)`` of every template (or those of ``only``), the site's included, by id."""
     wanted = set(only)
     if not settings.templates_dir.is_dir():
         return []
@@ -537,10 +540,10 @@ def glossary_notes(template: polib.POFile, terms: Sequence[LocaleTerms]) -> list
 
 
 #: What forked workers need from the stage that started them (set just before the pool starts).
-_WORKER: dict = {}
+WORKER: dict = {}
 
 
-def _prepare_indexes(terms: dict[str, LocaleTerms], jobs: int, targets: bool = True) -> None:
+def prepare_term_indexes(terms: dict[str, LocaleTerms], jobs: int, targets: bool = True) -> None:
     """Build the term indexes now (the source's, and with ``targets`` each locale's), so forked
     workers share them instead of each building its own; with several workers, load the
     lemmatizers' dictionaries too (each worker would load its own)."""
@@ -557,7 +560,7 @@ def _prepare_indexes(terms: dict[str, LocaleTerms], jobs: int, targets: bool = T
 
 def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
     """Merge one template into the catalogs of the given locales (in a worker or in process)."""
-    settings, terms, check_only = _WORKER["settings"], _WORKER["terms"], _WORKER["check_only"]
+    settings, terms, check_only = WORKER["settings"], WORKER["terms"], WORKER["check_only"]
     doc_id, template_path, codes = item
     writer = Writer(settings.root, check_only=check_only)
     done: dict = {"puts": [], "notes": [], "errors": []}
@@ -599,12 +602,12 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
         # Temporary files a killed run left beside the catalogs (under the project lock, no other run writes).
         for leftover in settings.locales_dir.rglob(".*.po.*.tmp"):
             leftover.unlink(missing_ok=True)
-    glossary = _load_glossary(settings, result)
+    glossary = load_project_glossary(settings, result)
     terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
-    cache = _stage_cache(settings, "update", file_digest(settings.glossary_path))
+    cache = stage_cache(settings, "update", file_digest(settings.glossary_path))
     work = []
-    digests = _file_digests(settings)
-    for doc_id, template_path in _templates(settings, only):
+    digests = file_digests(settings)
+    for doc_id, template_path in template_paths(settings, only):
         template_digest = digests.of(template_path)
         stale = tuple(locale.code for locale in settings.locales
                       if not cache.fresh(f"{locale.code}/{doc_id}", digest(
@@ -614,8 +617,8 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
         result.documents += 1
     if work:
         # Notes name the terms found in the source text: the locales' own indexes are not needed.
-        _prepare_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1, targets=False)
-    _WORKER.update(settings=settings, terms=terms, check_only=writer.check_only)
+        prepare_term_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1, targets=False)
+    WORKER.update(settings=settings, terms=terms, check_only=writer.check_only)
     for done in run_parallel(_update_document, work, jobs):
         writer.changed.extend(done["changed"])
         writer.unchanged += done["unchanged"]
@@ -625,8 +628,8 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
         for key, inputs, payload in done["puts"]:
             cache.put(key, inputs, payload)
     if not writer.check_only:
-        _save_cache(writer, cache, bool(only))
-        _save_word_forms(settings, writer)
+        save_stage_cache(writer, cache, bool(only))
+        save_word_forms(settings, writer)
     return result
 
 
@@ -647,7 +650,7 @@ def _describe_update(path: str, created: bool, summary: UpdateSummary) -> str:
 
 def _catalogs(settings: Settings, result: StageResult, only: Iterable[str] = ()):
     """Yield (locale settings, doc_id, path, catalog) for every template and locale; errors go to ``result``."""
-    for doc_id, _ in _templates(settings, only):
+    for doc_id, _ in template_paths(settings, only):
         for locale in settings.locales:
             path = settings.catalog_path(locale.code, doc_id)
             if not path.exists():
@@ -663,7 +666,9 @@ def _word_forms_path(settings: Settings) -> Path:
     return settings.build_dir / "cache" / "word-forms.json"
 
 
-def _load_glossary(settings: Settings, result: StageResult) -> Glossary:
+def load_project_glossary(settings: Settings, result: StageResult) -> Glossary:
+    """The project's glossary, with the word forms earlier runs saved; a glossary that does not load is
+    an error in ``result`` and an empty glossary."""
     forms = _word_forms_path(settings)
     if forms.exists():
         load_word_forms(forms.read_text(encoding="utf-8"))
@@ -675,440 +680,15 @@ def _load_glossary(settings: Settings, result: StageResult) -> Glossary:
         return Glossary((), str(settings.glossary_path))
 
 
-def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, dict]:
-    """QA one catalog (in a worker or in process): its cache key, inputs, payload or error, and the
-    word forms computed on the way (for the parent to save)."""
-    code, bar, key, inputs, relative, path = item
-    settings, terms = _WORKER["settings"], _WORKER["terms"]
-    try:
-        catalog = read_catalog(Path(path))
-    except CatalogError as exc:
-        return key, inputs, None, (exc.message, str(exc.path), exc.line), {}
-    stats = catalog_stats(catalog)
-    context = CatalogContext(code, relative, catalog, bar, stats, settings.source_locale)
-    return key, inputs, _check_payload(check_catalog(context, terms[code]), stats), None, drain_new_word_forms()
-
-
-def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), report_stem: str = "qa",
-                jobs: int = 1) -> StageResult:
-    """QA every catalog; write build/reports/<report_stem>.{json,xml,html}. Never touches a catalog."""
-    result = StageResult("check")
-    known = checks_by_id()
-    unknown = [name for name in settings.fail_on if name not in known]
-    if unknown:
-        raise ConfigError(f"[tool.pipeline.qa] fail_on names unknown check(s): {', '.join(unknown)}",
-                          settings.root / "pyproject.toml")
-    glossary = _load_glossary(settings, result)
-    cache = _stage_cache(settings, "check", file_digest(settings.glossary_path))
-    terms = {l.code: LocaleTerms(glossary, l.code, settings.source_locale) for l in settings.locales}
-    work, order = [], []
-    digests = _file_digests(settings)
-    for doc_id, _ in _templates(settings, only):
-        for locale in settings.locales:
-            path = settings.catalog_path(locale.code, doc_id)
-            relative = settings.relative(path)
-            if not path.exists():
-                result.errors.append(CatalogError("catalog missing; run `make update` first", path))
-                continue
-            key, inputs = f"{locale.code}/{doc_id}", digest(relative, digests.of(path))
-            order.append((locale.code, key, relative))
-            if not cache.fresh(key, inputs):
-                work.append((locale.code, locale.bar, key, inputs, relative, str(path)))
-    for code, _, key, _, relative, _ in work:
-        earlier = cache.payload(key)  # this catalog's last check, if the glossary and checks are the same
-        if earlier is not None:
-            remember_entry_messages(terms[code], _cached_check(earlier, code, relative, settings.source_locale)[0])
-    if work:
-        _prepare_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
-    _WORKER.update(settings=settings, terms=terms)
-    for key, inputs, payload, error, forms in run_parallel(_check_document, work, jobs):
-        add_word_forms(forms)
-        if error:
-            result.errors.append(CatalogError(*error))
-        else:
-            cache.put(key, inputs, payload)
-    reports = settings.reports_dir
-    overall = digest(*sorted(cache.touched_inputs()))
-    names = [f"{report_stem}.{kind}" for kind in ("json", "xml", "html")]
-    if not result.errors and cache.fresh(f"reports:{report_stem}", overall) and \
-            all((reports / name).exists() for name in names):
-        # Nothing any report depends on changed: reuse them rather than render them again.
-        result.report = json.loads((reports / names[0]).read_text(encoding="utf-8"))
-        result.documents = sum(cache.has_payload(key) for _, key, _ in order)
-        _save_cache(writer, cache, bool(only))
-        return result
-    cache.put(f"reports:{report_stem}", overall)
-    _save_word_forms(settings, writer)
-    silenced, summary, documents = {}, {}, {}
-    for code in (locale.code for locale in settings.locales):
-        # One locale at a time: its catalogs' records are dropped before the next locale's are decoded.
-        outcomes = []
-        for locale_code, key, relative in order:
-            payload = cache.payload(key) if locale_code == code else None
-            if payload is not None:  # None: another locale, or a catalog that did not parse (reported)
-                outcomes.append((relative, *_cached_check(payload, code, relative, settings.source_locale)))
-        result.documents += len(outcomes)
-        finished = finish_locale([(path, outcome) for path, outcome, _ in outcomes], settings.fail_on)
-        result.findings.extend(finished.findings)
-        silenced[code] = finished.silenced
-        summary[code] = combine([stats for _, _, stats in outcomes])
-        documents[code] = {path: stats for path, _, stats in outcomes}
-    result.report = qa_report(summary, result.findings, documents, silenced)
-    _save_cache(writer, cache, bool(only))
-    write_reports(settings, writer, result.report, report_stem)
-    return result
-
-
-def write_reports(settings: Settings, writer: Writer, report: dict, stem: str = "qa") -> None:
-    """Write a QA report as build/reports/<stem>.json, .xml (JUnit) and .html."""
-    check_ids = [item.id for item in CHECKS]
-    reports = settings.reports_dir
-    writer.write(reports / f"{stem}.json", report_json(report))
-    writer.write(reports / f"{stem}.xml", render_junit(report, check_ids))
-    writer.write(reports / f"{stem}.html", render_html(report, {l.code: l.bar for l in settings.locales}, check_ids))
-
-
-def _check_payload(outcome: CatalogResult, stats: CatalogStats) -> dict:
-    return {
-        "stats": [stats.translated, stats.fuzzy, stats.untranslated, stats.translated_words, stats.fuzzy_words,
-                  stats.untranslated_words],
-        "findings": [[f.check, f.severity.value, f.line, f.msgid, f.msgstr, f.message] for f in outcome.findings],
-        "marks": {str(line): sorted(checks) for line, checks in outcome.marks.items()},
-        "records": [list(outcome.records.lines), list(outcome.records.msgids), list(outcome.records.msgstrs)],
-    }
-
-
-def _cached_check(payload: dict, locale: str, path: str, source_locale: str) -> tuple[CatalogResult, CatalogStats]:
-    findings = [Finding(check, Severity(severity), locale, path, line, msgid, msgstr, message)
-                for check, severity, line, msgid, msgstr, message in payload["findings"]]
-    marks = {int(line): set(checks) for line, checks in payload["marks"].items()}
-    records = CatalogRecords(locale, path, *payload["records"], source_locale)
-    return CatalogResult(findings, marks, records), CatalogStats(*payload["stats"])
-
-
-def _publishable(catalog: polib.POFile) -> dict[str, str]:
-    return {entry.msgid: entry.msgstr for entry in catalog
-            if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags and entry.msgstr}
-
-
-@dataclass(frozen=True)
-class _Edition:
-    """One document in one locale: its publishable translations, completeness, and whether it is published."""
-
-    translations: dict[str, str] | None
-    percent: float
-    published: bool
-
-
-def _load_documents(settings: Settings, result: StageResult, only: Iterable[str]) -> dict[str, CleanDocument]:
-    documents = {}
-    for doc_id in _clean_ids(settings, result, only):
-        try:
-            documents[doc_id] = load_clean_document(settings, doc_id)
-        except PipelineError as exc:
-            result.errors.append(exc)
-    return documents
-
-
-def _render_pages(site: Path, writer: Writer, doc_id: str, document: CleanDocument, codes: list[str],
-                  published: Callable[[str, str], bool], translations: Callable[[str, str], dict | None],
-                  site_words: dict[str, dict[str, str]], source: str,
-                  links_of: Callable[[str], dict]) -> dict[str, list]:
-    """Write one document's published pages; withdraw those below their bar. Returns the fallbacks by page."""
-    fallback_report: dict[str, list] = {}
-    languages = [SiteLanguage(code, f"../{language_tag(code)}/{doc_id}.html") for code in codes
-                 if published(code, doc_id)]
-    for code in codes:
-        page = site / language_tag(code) / f"{doc_id}.html"
-        if not published(code, doc_id):
-            writer.remove(page)  # a page that fell below its bar is withdrawn
-            continue
-        context = PageContext(code, source, languages, "../style.css",
-                              None if code == source else site_words.get(code, {}), links_of(code))
-        html, fallbacks = assemble(document, translations(code, doc_id), context)
-        writer.write(page, html)
-        fallback_report[f"{language_tag(code)}/{doc_id}.html"] = [
-            {"line": f.segment.line, "msgid": f.segment.text, "reason": f.reason} for f in fallbacks]
-    return fallback_report
-
-
-def _links(documents: dict[str, str], code: str, source: str,
-           published: Callable[[str, str], bool]) -> dict[tuple[str, str], tuple[str, str]]:
-    """For a page in ``code``: each article's URL -> (href, language) of its copy to link to."""
-    links = {}
-    for other_id, base_url in documents.items():
-        if base_url:
-            target = code if published(code, other_id) else source
-            links[url_key(base_url)] = (f"../{language_tag(target)}/{other_id}.html", target)
-    return links
-
-
-def _render_site(site: Path, writer: Writer, documents: dict[str, CleanDocument], editions: dict,
-                 codes: list[str], site_words: dict[str, dict[str, str]], source: str) -> dict[str, list]:
-    """Write every published page of every document under ``site`` (no cache: the pseudo-locale site)."""
-    def published(code: str, doc_id: str) -> bool:
-        edition = editions.get((code, doc_id))
-        return edition is not None and edition.published
-
-    urls = {doc_id: document.base_url for doc_id, document in documents.items()}
-    fallback_report: dict[str, list] = {}
-    for doc_id, document in documents.items():
-        fallback_report.update(_render_pages(
-            site, writer, doc_id, document, codes, published, lambda code, d: editions[(code, d)].translations,
-            site_words, source, lambda code: _links(urls, code, source, published)))
-    writer.write(site / "style.css", STYLESHEET)
-    writer.write(site / "favicon.svg", FAVICON)
-    return fallback_report
-
-
-def _build_document(doc_id: str) -> tuple:
-    """Assemble one document's pages (in a worker or in process): (doc_id, fallbacks, changed, unchanged, error)."""
-    state = _WORKER
-    settings = state["settings"]
-    writer = Writer(settings.root, check_only=state["check_only"])
-    try:
-        document = state["loaded"].get(doc_id) or load_clean_document(settings, doc_id)
-        report = _render_pages(settings.site_dir, writer, doc_id, document, state["codes"], state["published"],
-                               state["translations"], state["site_words"], state["source"],
-                               lambda code: state["links"][code])
-    except PipelineError as exc:
-        return doc_id, None, writer.changed, writer.unchanged, (exc.message, str(exc.path) if exc.path else None,
-                                                                exc.line)
-    return doc_id, report, writer.changed, writer.unchanged, None
-
-
-def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
-    """Assemble the site: build/site/<lang>/<doc>.html for every locale whose catalog reaches its publishing
-    bar, index pages (build/site/index.html and build/site/<lang>/index.html), the stylesheet, and
-    build/reports/build.json listing what fell back to the source language and why.
-
-    A document whose inputs (clean document, catalogs, site words, what is published where) did not
-    change since the last build is not assembled again; counts and titles come from the caches of
-    the extract and update stages where they still match the files.
-    """
-    result = StageResult("build")
-    source = settings.source_locale
-    bars = {locale.code: locale.publish for locale in settings.locales}
-    codes = [source] + [locale.code for locale in settings.locales]
-    doc_ids = _clean_ids(settings, result, only)
-    extract_facts = _stage_cache(settings, "extract")
-    update_facts = _stage_cache(settings, "update", file_digest(settings.glossary_path))
-    cache = _stage_cache(settings, "build")
-
-    digests = _file_digests(settings)
-    clean_digests = {doc_id: _clean_digest(settings, doc_id) for doc_id in doc_ids}
-    facts: dict[str, dict] = {}
-    loaded: dict[str, CleanDocument] = {}
-    for doc_id in doc_ids:
-        payload = extract_facts.payload(doc_id) if extract_facts.fresh(doc_id, clean_digests[doc_id]) else None
-        if payload is None:
-            try:
-                loaded[doc_id] = load_clean_document(settings, doc_id)
-            except PipelineError as exc:
-                result.errors.append(exc)
-                continue
-            segments = extract(loaded[doc_id])
-            payload = _document_facts(loaded[doc_id], _title_of(segments, doc_id), _heading_of(segments))
-        facts[doc_id] = payload
-    doc_ids = [doc_id for doc_id in doc_ids if doc_id in facts]
-
-    editions: dict[tuple[str, str], _Edition] = {}
-    po_digests: dict[tuple[str, str], str] = {}
-    titles: dict[tuple[str, str], str | None] = {}
-    for doc_id in doc_ids:
-        editions[(source, doc_id)] = _Edition(None, 100.0, True)
-        for code in codes[1:]:
-            path = settings.catalog_path(code, doc_id)
-            sha = digests.of(path)
-            if not sha:
-                result.errors.append(CatalogError("catalog missing; run `make update` first", path))
-                continue
-            po_digests[(code, doc_id)] = sha
-            known = update_facts.payload(f"{code}/{doc_id}")
-            if known and known.get("sha256") == sha:
-                percent, titles[(code, doc_id)], translations = known["percent"], known.get("title"), None
-            else:
-                try:
-                    catalog = read_catalog(path)
-                except CatalogError as exc:
-                    result.errors.append(exc)
-                    continue
-                percent, translations = catalog_stats(catalog).percent, _publishable(catalog)
-                titles[(code, doc_id)] = translations.get(facts[doc_id]["heading"])
-            editions[(code, doc_id)] = _Edition(translations, percent, percent >= bars[code])
-    site_words: dict[str, dict[str, str]] = {}
-    site_digests = []
-    for code in codes[1:]:
-        path = settings.catalog_path(code, SITE_DOCUMENT)
-        site_digests.append(digests.of(path))
-        try:
-            site_words[code] = _publishable(read_catalog(path)) if path.exists() else {}
-        except CatalogError as exc:
-            result.errors.append(exc)
-            site_words[code] = {}
-
-    def published(code: str, doc_id: str) -> bool:
-        edition = editions.get((code, doc_id))
-        return edition is not None and edition.published
-
-    def translations(code: str, doc_id: str) -> dict[str, str] | None:
-        edition = editions[(code, doc_id)]
-        if code == source or edition.translations is not None:
-            return edition.translations
-        return _publishable(read_catalog(settings.catalog_path(code, doc_id)))
-
-    urls = {doc_id: facts[doc_id]["base_url"] for doc_id in doc_ids}
-    by_url = {url_key(url): doc_id for doc_id, url in urls.items() if url}
-
-    def state_of(doc_id: str) -> str:
-        # A page depends on where it and the articles it links to are published, not on the rest of the site.
-        linked = sorted({by_url[key] for key in map(tuple, facts[doc_id]["links"]) if key in by_url} | {doc_id})
-        return digest(*site_digests, *(f"{other} {urls[other]} {code}={published(code, other)}"
-                                       for other in linked for code in codes))
-
-    work, inputs_of, done = [], {}, set()
-    site = str(settings.site_dir)
-    for doc_id in doc_ids:
-        inputs = digest(clean_digests[doc_id], *(po_digests.get((code, doc_id), "") for code in codes[1:]),
-                        state_of(doc_id))
-        pages = [f"{site}/{language_tag(code)}/{doc_id}.html" for code in codes if published(code, doc_id)]
-        if cache.fresh(doc_id, inputs) and all(map(os.path.exists, pages)):
-            done.add(doc_id)
-            continue
-        inputs_of[doc_id] = inputs
-        work.append(doc_id)
-    links = {code: _links(urls, code, source, published) for code in codes}
-    _WORKER.update(settings=settings, loaded=loaded, codes=codes, published=published, translations=translations,
-                   site_words=site_words, source=source, links=links, check_only=writer.check_only)
-    for doc_id, report, changed, unchanged, error in run_parallel(_build_document, work, jobs):
-        writer.changed.extend(changed)
-        writer.unchanged += unchanged
-        if error:
-            result.errors.append(InputError(*error))
-            continue
-        cache.put(doc_id, inputs_of[doc_id], report)
-        done.add(doc_id)
-    result.documents = len(doc_ids)
-    overall = digest(*site_digests, *sorted(cache.touched_inputs()))
-    site_files = [settings.site_dir / name for name in ("style.css", "favicon.svg", "index.html")] + \
-        [settings.reports_dir / "build.json"]
-    site_fresh = not work and not result.errors and cache.fresh("site", overall) and \
-        all(path.exists() for path in site_files)
-    if site_fresh:
-        markup = cache.payload("site")["markup"]  # the pages' fallback reports need not be decoded
-    else:
-        # Each document's fallbacks as the cache holds them: compact JSON, keyed by page, spliced
-        # into build.json as they are (see _spliced_json). In that JSON, '"reason":"markup' can only
-        # be a key and the start of its value: a quote inside a string is escaped.
-        page_reports = [cache.payload_text(doc_id) for doc_id in doc_ids if doc_id in done]
-        markup = sum(text.count('"reason":"markup') for text in page_reports)
-        writer.write(settings.site_dir / "style.css", STYLESHEET)
-        writer.write(settings.site_dir / "favicon.svg", FAVICON)
-    if not only and not site_fresh:
-        rows = {doc_id: (facts[doc_id]["title"], {code: titles.get((code, doc_id)) for code in codes[1:]})
-                for doc_id in doc_ids}
-        # The index pages change with titles and with what is published where, not with an article's text.
-        index_inputs = digest(*site_digests, json.dumps(rows, ensure_ascii=False, sort_keys=True),
-                              *(f"{code}/{doc_id}={edition.percent}/{edition.published}"
-                                for (code, doc_id), edition in sorted(editions.items())))
-        index_pages = [settings.site_dir / "index.html"] + \
-            [settings.site_dir / language_tag(code) / "index.html" for code in codes]
-        if (cache.payload("site") or {}).get("index") != index_inputs or not all(p.exists() for p in index_pages):
-            _write_indexes(settings.site_dir, writer, rows, editions, codes, site_words, source)
-        writer.write(settings.reports_dir / "build.json",
-                     _spliced_json(text[1:-1] for text in page_reports if text != "{}"))
-        cache.put("site", overall, {"markup": markup, "index": index_inputs})
-    _save_cache(writer, cache, bool(only))
-    if markup:
-        result.notes.append(f"{markup} translation(s) not published because their markup does not match the "
-                            "source; see build/reports/build.json")
-    withheld = sorted(f"{language_tag(code)}/{doc_id}" for (code, doc_id), e in editions.items() if not e.published)
-    if withheld:
-        shown = ", ".join(withheld[:10]) + (f" and {len(withheld) - 10} more" if len(withheld) > 10 else "")
-        result.notes.append(f"in progress (below the publishing bar): {shown}")
-    return result
-
-
-def pseudo_stage(settings: Settings, writer: Writer) -> StageResult:
-    """Write pseudo-localized catalogs (en_XA, ar_XB) for every template under build/pseudo/locales/,
-    and the site built from them under build/pseudo/site/."""
-    result = StageResult("pseudo")
-    source = settings.source_locale
-    codes = [source, *PSEUDO]
-    documents = _load_documents(settings, result, ())
-    editions: dict[tuple[str, str], _Edition] = {}
-    site_words: dict[str, dict[str, str]] = {}
-    for doc_id, template_path in _templates(settings):
-        try:
-            template = read_catalog(template_path)
-        except CatalogError as exc:
-            result.errors.append(exc)
-            continue
-        for code in PSEUDO:
-            catalog = pseudo_catalog(template, code)
-            writer.write(settings.build_dir / "pseudo" / "locales" / code / "LC_MESSAGES" / f"{doc_id}.po",
-                         render_catalog(catalog))
-            if doc_id == SITE_DOCUMENT:
-                site_words[code] = _publishable(catalog)
-            else:
-                editions[(code, doc_id)] = _Edition(_publishable(catalog), 100.0, True)
-    for doc_id in documents:
-        editions[(source, doc_id)] = _Edition(None, 100.0, True)
-    documents = {doc_id: d for doc_id, d in documents.items() if all((c, doc_id) in editions for c in codes)}
-    site = settings.build_dir / "pseudo" / "site"
-    _render_site(site, writer, documents, editions, codes, site_words, source)
-    rows = {}
-    for doc_id, document in documents.items():
-        segments = extract(document)
-        heading = _heading_of(segments)
-        rows[doc_id] = (_title_of(segments, doc_id),
-                        {code: (editions[(code, doc_id)].translations or {}).get(heading) for code in PSEUDO})
-    _write_indexes(site, writer, rows, editions, codes, site_words, source)
-    result.documents = len(documents)
-    return result
-
-
-def _write_indexes(site: Path, writer: Writer, rows_by_doc: dict[str, tuple[str, dict[str, str | None]]],
-                   editions: dict, codes: list[str], site_words: dict[str, dict[str, str]], source: str) -> None:
-    """Write site/index.html (every language) and site/<lang>/index.html (that language and the source).
-
-    ``rows_by_doc`` gives each document's source title and its translated title per locale (or None).
-    """
-    def rows(locale: str, prefix: str) -> list[IndexRow]:
-        found = []
-        for doc_id, (title, translated) in rows_by_doc.items():
-            shown, shown_lang = title, language_tag(source)
-            if locale != source and translated.get(locale):
-                shown, shown_lang = plain_text(translated[locale]), language_tag(locale)
-            cells = {}
-            for code in codes:
-                other = editions.get((code, doc_id))
-                if other is not None:
-                    href = f"{prefix}{language_tag(code)}/{doc_id}.html" if other.published else None
-                    cells[code] = (other.percent, href)
-            found.append(IndexRow(doc_id, shown, shown_lang, cells))
-        return found
-
-    root_languages = [SiteLanguage(code, f"{language_tag(code)}/index.html") for code in codes]
-    writer.write(site / "index.html",
-                 site_index(rows(source, ""), codes, PageContext(source, source, root_languages, "style.css")))
-    for code in codes:
-        languages = [SiteLanguage(other, f"../{language_tag(other)}/index.html") for other in codes]
-        context = PageContext(code, source, languages, "../style.css",
-                              None if code == source else site_words.get(code, {}))
-        columns = [code] if code == source else [code, source]
-        writer.write(site / language_tag(code) / "index.html", site_index(rows(code, "../"), columns, context))
-
-
 def glossary_survey(settings: Settings, locale: str, min_count: int = 3):
     """Survey the glossary against every template's source texts (see glossary.survey).
 
     Returns (terms used, candidate phrases, errors).
     """
     result = StageResult("glossary")
-    glossary = _load_glossary(settings, result)
+    glossary = load_project_glossary(settings, result)
     texts = []
-    for _, path in _templates(settings):
+    for _, path in template_paths(settings):
         try:
             texts += [plain_text(entry.msgid) for entry in read_catalog(path) if entry.msgid]
         except CatalogError as exc:

@@ -1,0 +1,139 @@
+"""The check stage: QA of every catalog (in parallel, cached per catalog), then the locale-level
+checks and the reports (build/reports/qa.json, .xml, .html). Never touches a catalog."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from pipeline.cache import digest, file_digest
+from pipeline.catalogs import read_catalog
+from pipeline.config import Settings
+from pipeline.errors import CatalogError, ConfigError
+from pipeline.glossary import add_word_forms, drain_new_word_forms
+from pipeline.model import Finding, Severity
+from pipeline.parallel import MINIMUM_ITEMS, run_parallel
+from pipeline.qa import (
+    CHECKS, CatalogContext, CatalogRecords, CatalogResult, LocaleTerms, check_catalog, checks_by_id, finish_locale,
+    remember_entry_messages,
+)
+from pipeline.report import qa_report, render_html, render_junit, report_json
+from pipeline.stats import CatalogStats, catalog_stats, combine
+from pipeline.workflow import (
+    WORKER, StageResult, Writer, file_digests, load_project_glossary, prepare_term_indexes, save_stage_cache,
+    save_word_forms, stage_cache, template_paths,
+)
+
+__all__ = ["check_stage", "write_reports"]
+
+
+def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, dict]:
+    """QA one catalog (in a worker or in process): its cache key, inputs, payload or error, and the
+    word forms computed on the way (for the parent to save)."""
+    code, bar, key, inputs, relative, path = item
+    settings, terms = WORKER["settings"], WORKER["terms"]
+    try:
+        catalog = read_catalog(Path(path))
+    except CatalogError as exc:
+        return key, inputs, None, (exc.message, str(exc.path), exc.line), {}
+    stats = catalog_stats(catalog)
+    context = CatalogContext(code, relative, catalog, bar, stats, settings.source_locale)
+    return key, inputs, _check_payload(check_catalog(context, terms[code]), stats), None, drain_new_word_forms()
+
+
+def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), report_stem: str = "qa",
+                jobs: int = 1) -> StageResult:
+    """QA every catalog; write build/reports/<report_stem>.{json,xml,html}. Never touches a catalog."""
+    result = StageResult("check")
+    known = checks_by_id()
+    unknown = [name for name in settings.fail_on if name not in known]
+    if unknown:
+        raise ConfigError(f"[tool.pipeline.qa] fail_on names unknown check(s): {', '.join(unknown)}",
+                          settings.root / "pyproject.toml")
+    glossary = load_project_glossary(settings, result)
+    cache = stage_cache(settings, "check", file_digest(settings.glossary_path))
+    terms = {l.code: LocaleTerms(glossary, l.code, settings.source_locale) for l in settings.locales}
+    work, order = [], []
+    digests = file_digests(settings)
+    for doc_id, _ in template_paths(settings, only):
+        for locale in settings.locales:
+            path = settings.catalog_path(locale.code, doc_id)
+            relative = settings.relative(path)
+            if not path.exists():
+                result.errors.append(CatalogError("catalog missing; run `make update` first", path))
+                continue
+            key, inputs = f"{locale.code}/{doc_id}", digest(relative, digests.of(path))
+            order.append((locale.code, key, relative))
+            if not cache.fresh(key, inputs):
+                work.append((locale.code, locale.bar, key, inputs, relative, str(path)))
+    for code, _, key, _, relative, _ in work:
+        earlier = cache.payload(key)  # this catalog's last check, if the glossary and checks are the same
+        if earlier is not None:
+            remember_entry_messages(terms[code], _cached_check(earlier, code, relative, settings.source_locale)[0])
+    if work:
+        prepare_term_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
+    WORKER.update(settings=settings, terms=terms)
+    for key, inputs, payload, error, forms in run_parallel(_check_document, work, jobs):
+        add_word_forms(forms)
+        if error:
+            result.errors.append(CatalogError(*error))
+        else:
+            cache.put(key, inputs, payload)
+    reports = settings.reports_dir
+    overall = digest(*sorted(cache.touched_inputs()))
+    names = [f"{report_stem}.{kind}" for kind in ("json", "xml", "html")]
+    if not result.errors and cache.fresh(f"reports:{report_stem}", overall) and \
+            all((reports / name).exists() for name in names):
+        # Nothing any report depends on changed: reuse them rather than render them again.
+        result.report = json.loads((reports / names[0]).read_text(encoding="utf-8"))
+        result.documents = sum(cache.has_payload(key) for _, key, _ in order)
+        save_stage_cache(writer, cache, bool(only))
+        return result
+    cache.put(f"reports:{report_stem}", overall)
+    save_word_forms(settings, writer)
+    silenced, summary, documents = {}, {}, {}
+    for code in (locale.code for locale in settings.locales):
+        # One locale at a time: its catalogs' records are dropped before the next locale's are decoded.
+        outcomes = []
+        for locale_code, key, relative in order:
+            payload = cache.payload(key) if locale_code == code else None
+            if payload is not None:  # None: another locale, or a catalog that did not parse (reported)
+                outcomes.append((relative, *_cached_check(payload, code, relative, settings.source_locale)))
+        result.documents += len(outcomes)
+        finished = finish_locale([(path, outcome) for path, outcome, _ in outcomes], settings.fail_on)
+        result.findings.extend(finished.findings)
+        silenced[code] = finished.silenced
+        summary[code] = combine([stats for _, _, stats in outcomes])
+        documents[code] = {path: stats for path, _, stats in outcomes}
+    result.report = qa_report(summary, result.findings, documents, silenced)
+    save_stage_cache(writer, cache, bool(only))
+    write_reports(settings, writer, result.report, report_stem)
+    return result
+
+
+def write_reports(settings: Settings, writer: Writer, report: dict, stem: str = "qa") -> None:
+    """Write a QA report as build/reports/<stem>.json, .xml (JUnit) and .html."""
+    check_ids = [item.id for item in CHECKS]
+    reports = settings.reports_dir
+    writer.write(reports / f"{stem}.json", report_json(report))
+    writer.write(reports / f"{stem}.xml", render_junit(report, check_ids))
+    writer.write(reports / f"{stem}.html", render_html(report, {l.code: l.bar for l in settings.locales}, check_ids))
+
+
+def _check_payload(outcome: CatalogResult, stats: CatalogStats) -> dict:
+    return {
+        "stats": [stats.translated, stats.fuzzy, stats.untranslated, stats.translated_words, stats.fuzzy_words,
+                  stats.untranslated_words],
+        "findings": [[f.check, f.severity.value, f.line, f.msgid, f.msgstr, f.message] for f in outcome.findings],
+        "marks": {str(line): sorted(checks) for line, checks in outcome.marks.items()},
+        "records": [list(outcome.records.lines), list(outcome.records.msgids), list(outcome.records.msgstrs)],
+    }
+
+
+def _cached_check(payload: dict, locale: str, path: str, source_locale: str) -> tuple[CatalogResult, CatalogStats]:
+    findings = [Finding(check, Severity(severity), locale, path, line, msgid, msgstr, message)
+                for check, severity, line, msgid, msgstr, message in payload["findings"]]
+    marks = {int(line): set(checks) for line, checks in payload["marks"].items()}
+    records = CatalogRecords(locale, path, *payload["records"], source_locale)
+    return CatalogResult(findings, marks, records), CatalogStats(*payload["stats"])

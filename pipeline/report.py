@@ -173,6 +173,7 @@ def render_junit(report: dict, check_ids: Sequence[str]) -> str:
     grouped: dict[tuple[str, str, str], list[dict]] = {}
     for finding in report["findings"]:
         grouped.setdefault((finding["locale"], finding["file"], finding["check"]), []).append(finding)
+    escaped_checks = [(check, _xml(check)) for check in check_ids]
     suites, total, failures = [], 0, 0
     for locale in report["summary"]:
         files = sorted(report.get("documents", {}).get(locale, {}))
@@ -180,21 +181,21 @@ def render_junit(report: dict, check_ids: Sequence[str]) -> str:
         for path in files:
             where = _xml(path)
             prefix = f'    <testcase classname="{_xml(locale)}.{where}" name="'
-            for check in check_ids:
-                found = grouped.get((locale, path, check))
+            for check, check_xml in escaped_checks:
+                found = grouped.get((locale, path, check)) if grouped else None
                 if not found:
-                    cases.append(f'{prefix}{_xml(check)}" file="{where}"/>')
+                    cases.append(f'{prefix}{check_xml}" file="{where}"/>')
                     continue
                 errors = [f for f in found if f["severity"] == "error"]
                 warnings = [f for f in found if f["severity"] != "error"]
                 body = []
                 if errors:
-                    body.append(f'      <failure message="{len(errors)} error(s)" type="{_xml(check)}">'
+                    body.append(f'      <failure message="{len(errors)} error(s)" type="{check_xml}">'
                                 f"{_xml_text(_listing(errors))}</failure>")
                     suite_failures += 1
                 if warnings:
                     body.append(f"      <system-out>{_xml_text(_listing(warnings))}</system-out>")
-                cases.append(f'{prefix}{_xml(check)}" file="{where}">\n' + "\n".join(body) + "\n    </testcase>")
+                cases.append(f'{prefix}{check_xml}" file="{where}">\n' + "\n".join(body) + "\n    </testcase>")
         tests = len(files) * len(check_ids)
         opening = f'  <testsuite name="{_xml(locale)}" tests="{tests}" failures="{suite_failures}" errors="0"'
         suites.append(opening + ">" + "".join("\n" + case for case in cases) + "\n  </testsuite>" if cases

@@ -18,16 +18,15 @@ from pipeline.assemble import (
 from pipeline.cache import digest, file_digest
 from pipeline.catalogs import read_catalog, render_catalog
 from pipeline.config import Settings
-from pipeline.errors import CatalogError, InputError, PipelineError
+from pipeline.errors import CatalogError, PipelineError
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument
-from pipeline.parallel import run_parallel
 from pipeline.pseudo import PSEUDO, pseudo_catalog
 from pipeline.segments import extract, plain_text
 from pipeline.stats import catalog_stats
 from pipeline.workflow import (
     WORKER, StageResult, Writer, clean_digest, document_facts, file_digests, heading_of, load_clean_document,
-    normalized_ids, save_stage_cache, spliced_json, stage_cache, template_paths, title_of,
+    normalized_ids, run_documents, save_stage_cache, spliced_json, stage_cache, template_paths, title_of,
 )
 
 __all__ = ["build_stage", "pseudo_stage"]
@@ -227,14 +226,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
     links = {code: _links(urls, code, source, published) for code in codes}
     WORKER.update(settings=settings, loaded=loaded, codes=codes, published=published, translations=translations,
                    site_words=site_words, source=source, links=links, check_only=writer.check_only)
-    for doc_id, report, changed, unchanged, error in run_parallel(_build_document, work, jobs):
-        writer.changed.extend(changed)
-        writer.unchanged += unchanged
-        if error:
-            result.errors.append(InputError(*error))
-            continue
-        cache.put(doc_id, inputs_of[doc_id], report)
-        done.add(doc_id)
+    done.update(run_documents(_build_document, work, jobs, writer, result, cache, inputs_of))
     result.documents = len(doc_ids)
     overall = digest(*site_digests, *sorted(cache.touched_inputs()))
     site_files = [settings.site_dir / name for name in ("style.css", "favicon.svg", "index.html")] + \

@@ -15,7 +15,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -47,7 +47,7 @@ __all__ = [
     "shard_documents", "extract_stage", "update_stage", "stats_stage", "load_clean_document", "glossary_survey",
     "glossary_notes", "WORKER", "stage_cache", "save_stage_cache", "file_digests", "clean_digest", "clean_paths",
     "normalized_ids", "template_paths", "prepare_term_indexes", "load_project_glossary", "save_word_forms",
-    "document_facts", "title_of", "heading_of", "spliced_json",
+    "document_facts", "title_of", "heading_of", "spliced_json", "run_documents",
 ]
 
 _SOURCE_SUFFIXES = (".html", ".htm", ".txt")
@@ -146,6 +146,24 @@ def clean_digest(settings: Settings, doc_id: str) -> str:
     """The digest of a normalized document (its HTML and its sidecar), as extract and build key it."""
     digests = file_digests(settings)
     return digest(*(digests.of(path) for path in clean_paths(settings, doc_id)))
+
+
+def run_documents(function: Callable[[str], tuple], work: list[str], jobs: int, writer: Writer,
+                  result: StageResult, cache: StageCache, inputs_of: dict[str, str]) -> Iterator[str]:
+    """Run a per-document worker over ``work`` on ``jobs`` processes; yield each document done.
+
+    ``function(doc_id)`` returns ``(doc_id, payload, files changed, files unchanged, error)``: what it
+    wrote goes into ``writer``'s counts, an error into ``result``, and the payload into ``cache``
+    under the document's inputs (``inputs_of``).
+    """
+    for doc_id, payload, changed, unchanged, error in run_parallel(function, work, jobs):
+        writer.changed.extend(changed)
+        writer.unchanged += unchanged
+        if error:
+            result.errors.append(InputError(*error))
+            continue
+        cache.put(doc_id, inputs_of[doc_id], payload)
+        yield doc_id
 
 
 def save_stage_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
@@ -474,14 +492,7 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), 
         inputs_of[doc_id] = inputs
         work.append(doc_id)
     WORKER.update(settings=settings, check_only=writer.check_only)
-    for doc_id, facts, changed, unchanged, error in run_parallel(_extract_document, work, jobs):
-        writer.changed.extend(changed)
-        writer.unchanged += unchanged
-        if error:
-            result.errors.append(InputError(*error))
-            continue
-        cache.put(doc_id, inputs_of[doc_id], facts)
-        result.documents += 1
+    result.documents += sum(1 for _ in run_documents(_extract_document, work, jobs, writer, result, cache, inputs_of))
     save_stage_cache(writer, cache, bool(only))
     if not only:
         pairs = site_segments()

@@ -100,11 +100,13 @@ class StageCache:
     def __init__(self, path: Path, salt: str):
         self.path = path
         self.salt = salt
-        # key -> (inputs, payload): the payload's JSON text, or its line number in _stored_payloads
+        # key -> (inputs, payload): the payload's JSON text, or its line number in the stored block
         self._entries: dict[str, tuple[str, str | int]] = {}
         self._stored = False  # the file holds this salt's entries
         self._payload_block = b""
-        self._payload_lines: list[str] | None = None
+        # Stored payloads stay UTF-8 bytes: decoded one at a time when asked for, and written back
+        # as they are (the check stage's cache is tens of megabytes per thousand articles).
+        self._payload_lines: list[bytes] | None = None
         try:
             data = path.read_bytes()
             end = data.find(b"\n")
@@ -120,13 +122,13 @@ class StageCache:
         self._touched: dict[str, tuple[str, str | int]] = {}
         self._changed = False
 
-    def _payload_text(self, stored: str | int) -> str:
+    def _payload_bytes(self, stored: str | int) -> bytes:
         if isinstance(stored, str):
-            return stored
+            return stored.encode("utf-8")
         if self._payload_lines is None:
-            self._payload_lines = self._payload_block.decode("utf-8").split("\n")
+            self._payload_lines = self._payload_block.split(b"\n")
             self._payload_block = b""  # the lines hold it now
-        return self._payload_lines[stored] if stored < len(self._payload_lines) else "null"
+        return self._payload_lines[stored] if stored < len(self._payload_lines) else b"null"
 
     def fresh(self, key: str, inputs: str) -> bool:
         """True when ``key`` was done last time with these inputs (and is kept for the next run)."""
@@ -139,22 +141,25 @@ class StageCache:
     def payload(self, key: str):
         """What the stage stored with ``key`` (None if nothing), decoded anew on each call (holding
         every decoded payload doubled the check stage's memory)."""
-        return json.loads(self.payload_text(key))
+        return json.loads(self._stored_payload(key))
+
+    def _stored_payload(self, key: str) -> bytes:
+        entry = self._touched.get(key) or self._entries.get(key)
+        return b"null" if entry is None else self._payload_bytes(entry[1])
 
     def payload_text(self, key: str) -> str:
         """What the stage stored with ``key``, as the compact, key-sorted JSON it is kept as ("null" if nothing)."""
-        entry = self._touched.get(key) or self._entries.get(key)
-        return "null" if entry is None else self._payload_text(entry[1])
+        return self._stored_payload(key).decode("utf-8")
 
     def has_payload(self, key: str) -> bool:
         """Whether something other than None is stored with ``key``."""
-        return self.payload_text(key) != "null"
+        return self._stored_payload(key) != b"null"
 
     def put(self, key: str, inputs: str, payload=None) -> None:
         """Record that ``key`` is done for these inputs."""
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         old = self._entries.get(key)
-        if old is None or old[0] != inputs or self._payload_text(old[1]) != text:
+        if old is None or old[0] != inputs or self._payload_bytes(old[1]) != text.encode("utf-8"):
             self._changed = True
         self._touched[key] = (inputs, text)
 
@@ -179,4 +184,4 @@ class StageCache:
                             ensure_ascii=False)
         yield header.encode("utf-8") + b"\n"
         for key in keys:
-            yield self._payload_text(self._touched[key][1]).encode("utf-8") + b"\n"
+            yield self._payload_bytes(self._touched[key][1]) + b"\n"

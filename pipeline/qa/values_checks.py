@@ -51,13 +51,8 @@ def numbers(entry: EntryContext) -> Iterator[str]:
     is changed ("dose 5 mg became 50 mg"), dropped or added. A number spelled
     as a word ("two") is not seen; write the digits as the source does.
     """
-    source_dates = [d for d, _, _ in find_dates(entry.msgid, entry.source_locale)]
-    target_dates = [d for d, _, _ in find_dates(entry.msgstr, entry.locale, entry.source_locale)]
-    if source_dates or target_dates:
-        for date in sorted((Counter(source_dates) - Counter(target_dates)).elements()):
-            yield f"date {date.isoformat()} is missing or changed"
-        for date in sorted((Counter(target_dates) - Counter(source_dates)).elements()):
-            yield f"date {date.isoformat()} was added"
+    yield from _compare("date", [d.isoformat() for d, _, _ in find_dates(entry.msgid, entry.source_locale)],
+                        [d.isoformat() for d, _, _ in find_dates(entry.msgstr, entry.locale, entry.source_locale)])
     source = find_numbers(entry.msgid, entry.source_locale)
     target = find_numbers(entry.msgstr, entry.locale, entry.source_locale)
     _, missing, added = pair_numbers(source, target)

@@ -139,9 +139,6 @@ class CatalogRecords:
         for line, msgid, msgstr in zip(self.lines, self.msgids, self.msgstrs):
             yield TranslationRecord(self.locale, self.path, line, msgid, msgstr, self.source_locale)
 
-    def __len__(self) -> int:
-        return len(self.lines)
-
 
 @dataclass(frozen=True)
 class CatalogContext:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pipeline.files import write_if_changed
+from pipeline.files import stat_stamp, write_if_changed
 
 __all__ = ["digest", "file_digest", "StageCache", "FileDigests"]
 
@@ -42,9 +42,8 @@ def file_digest(path: Path) -> str:
 class FileDigests:
     """The SHA-256 of files' contents, remembered by their stat, as git's index does.
 
-    A file whose size, modification time, change time and inode are what they
-    were when it was hashed is not read again: a write always moves the change
-    time, which no one can set back. Kept in ``build/cache/digests.json``. A file
+    A file whose stat stamp (files.stat_stamp) is what it was when it was
+    hashed is not read again. Kept in ``build/cache/digests.json``. A file
     changed less than ``SETTLE_SECONDS`` before it was hashed is not remembered,
     since a second write within the file system's timestamp resolution could
     leave its stat as it was.
@@ -70,7 +69,7 @@ class FileDigests:
             status = os.stat(name)
         except (FileNotFoundError, NotADirectoryError):
             return ""
-        stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+        stamp = list(stat_stamp(status))
         known = self._known.get(name)
         if known is not None and known[:4] == stamp:
             return known[4]

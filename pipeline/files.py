@@ -11,11 +11,18 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 
-__all__ = ["write_if_changed", "write_atomic", "read_bounded", "MAX_SOURCE_BYTES", "project_lock", "LockHeld"]
+__all__ = ["write_if_changed", "write_atomic", "read_bounded", "stat_stamp", "MAX_SOURCE_BYTES", "project_lock",
+           "LockHeld"]
 
 #: Largest source page we accept. MedlinePlus pages are 30-60 KB; anything this
 #: large is not an article and would only cost memory.
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+def stat_stamp(status: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells a file written since: size, modification and change times (ns), inode. A write
+    always moves the change time, which no one can set back."""
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
 
 
 def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True) -> None:

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.files import write_if_changed
+from pipeline.files import stat_stamp, write_if_changed
 
 __all__ = ["LastRun", "tree_signature", "last_run", "remember_run"]
 
@@ -45,9 +45,12 @@ def _walk(folder: Path, hasher) -> None:
             if entry.name not in _SKIPPED_FOLDERS:
                 _walk(Path(entry.path), hasher)
             continue
-        status = entry.stat(follow_symlinks=False)
-        hasher.update(f"{entry.path}\0{status.st_size}\0{status.st_mtime_ns}\0{status.st_ctime_ns}\0"
-                      f"{status.st_ino}\n".encode("utf-8", "surrogateescape"))
+        _add(hasher, entry.path, entry.stat(follow_symlinks=False))
+
+
+def _add(hasher, path: str, status: os.stat_result) -> None:
+    """Add one file to the signature: its path and its stat stamp."""
+    hasher.update(f"{path}\0{stat_stamp(status)}\n".encode("utf-8", "surrogateescape"))
 
 
 def tree_signature(paths: list[Path], extra: str = "") -> str:
@@ -57,8 +60,7 @@ def tree_signature(paths: list[Path], extra: str = "") -> str:
         if path.is_dir():
             _walk(path, hasher)
         elif path.exists():
-            status = path.stat()
-            hasher.update(f"{path}\0{status.st_size}\0{status.st_mtime_ns}\0{status.st_ctime_ns}\n".encode())
+            _add(hasher, str(path), path.stat())
         else:
             hasher.update(f"{path}\0missing\n".encode())
     return hasher.hexdigest()

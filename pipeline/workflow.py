@@ -131,12 +131,13 @@ def stage_cache(settings: Settings, stage: str, *extra: str) -> StageCache:
 
 #: One memo of file digests per project (by its cache folder), shared by the stages of a run.
 _DIGESTS: dict[Path, FileDigests] = {}
+_DIGESTS_NAME = "digests.json"  # beside the stage caches
 
 
 def file_digests(settings: Settings) -> FileDigests:
     """The project's memo of file digests (see FileDigests): a stage asks it for the digest of an input
     rather than reading and hashing every input on every run."""
-    path = settings.build_dir / "cache" / "digests.json"
+    path = settings.build_dir / "cache" / _DIGESTS_NAME
     if path not in _DIGESTS:
         _DIGESTS[path] = FileDigests(path)
     return _DIGESTS[path]
@@ -169,9 +170,9 @@ def run_documents(function: Callable[[str], tuple], work: list[str], jobs: int, 
 def save_stage_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
     """Write a stage's cache (and the digest memo) unless nothing changed; with ``partial`` (a run over
     some documents only), keep the entries this run did not visit."""
-    if not writer.check_only:
-        for digests in _DIGESTS.values():
-            digests.save()
+    digests = _DIGESTS.get(cache.path.with_name(_DIGESTS_NAME))  # the memo of this cache's project
+    if digests is not None and not writer.check_only:
+        digests.save()
     if partial:
         cache.keep_untouched()
     if cache.unchanged():

@@ -59,11 +59,12 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
     for doc_id, _ in template_paths(settings, only):
         for locale in settings.locales:
             path = settings.catalog_path(locale.code, doc_id)
-            relative = settings.relative(path)
-            if not path.exists():
+            sha = digests.of(path)
+            if not sha:
                 result.errors.append(CatalogError("catalog missing; run `make update` first", path))
                 continue
-            key, inputs = f"{locale.code}/{doc_id}", digest(relative, digests.of(path))
+            relative = settings.relative(path)
+            key, inputs = f"{locale.code}/{doc_id}", digest(relative, sha)
             order.append((locale.code, key, relative))
             if not cache.fresh(key, inputs):
                 work.append((locale.code, locale.bar, key, inputs, relative, str(path)))

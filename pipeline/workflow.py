@@ -570,10 +570,11 @@ def prepare_term_indexes(terms: dict[str, LocaleTerms], jobs: int, targets: bool
         warm_lemmatizers(languages)
 
 
-def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
-    """Merge one template into the catalogs of the given locales (in a worker or in process)."""
+def _update_document(item: tuple[str, str, str, tuple[str, ...]]) -> dict:
+    """Merge one template (its id, path and digest) into the catalogs of the given locales (in a
+    worker or in process)."""
     settings, terms, check_only = WORKER["settings"], WORKER["terms"], WORKER["check_only"]
-    doc_id, template_path, codes = item
+    doc_id, template_path, template_digest, codes = item
     writer = Writer(settings.root, check_only=check_only)
     done: dict = {"puts": [], "notes": [], "errors": []}
     try:
@@ -581,7 +582,6 @@ def _update_document(item: tuple[str, str, tuple[str, ...]]) -> dict:
     except CatalogError as exc:
         done["errors"].append((exc.message, str(exc.path), exc.line))
         return {**done, "changed": [], "unchanged": 0, "forms": {}}
-    template_digest = hashlib.sha256(Path(template_path).read_bytes()).hexdigest()
     notes_by_code = dict(zip(codes, glossary_notes(template, [terms[code] for code in codes])))
     for code in codes:
         path = settings.catalog_path(code, doc_id)
@@ -625,7 +625,7 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
                       if not cache.fresh(f"{locale.code}/{doc_id}", digest(
                           template_digest, digests.of(settings.catalog_path(locale.code, doc_id)))))
         if stale:
-            work.append((doc_id, str(template_path), stale))
+            work.append((doc_id, str(template_path), template_digest, stale))
         result.documents += 1
     if work:
         # Notes name the terms found in the source text: the locales' own indexes are not needed.

@@ -591,10 +591,9 @@ def _update_document(item: tuple[str, str, str, tuple[str, ...]]) -> dict:
             done["errors"].append((exc.message, str(exc.path), exc.line))
             continue
         catalog, summary = update_catalog(template, old, code, notes_by_code[code])
-        text = render_catalog(catalog)
-        if writer.write(path, text):
+        data = render_catalog(catalog).encode("utf-8")
+        if writer.write_bytes(path, data):
             done["notes"].append(_describe_update(settings.relative(path), old is None, summary))
-        data = text.encode("utf-8")
         sha = hashlib.sha256(data).hexdigest()
         done["puts"].append((f"{code}/{doc_id}", digest(template_digest, sha),
                              {"percent": catalog_stats(catalog).percent, "sha256": sha,

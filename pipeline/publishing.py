@@ -97,11 +97,12 @@ def _render_site(site: Path, writer: Writer, documents: dict[str, CleanDocument]
         return edition is not None and edition.published
 
     urls = {doc_id: document.base_url for doc_id, document in documents.items()}
+    links = {code: _links(urls, code, source, published) for code in codes}  # as build: once per language
     fallback_report: dict[str, list] = {}
     for doc_id, document in documents.items():
         fallback_report.update(_render_pages(
             site, writer, doc_id, document, codes, published, lambda code, d: editions[(code, d)].translations,
-            site_words, source, lambda code: _links(urls, code, source, published)))
+            site_words, source, links.__getitem__))
     writer.write(site / "style.css", STYLESHEET)
     writer.write(site / "favicon.svg", FAVICON)
     return fallback_report

@@ -36,7 +36,7 @@ def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, d
     try:
         catalog = read_catalog(Path(path))
     except CatalogError as exc:
-        return key, inputs, None, (exc.message, str(exc.path), exc.line), {}
+        return key, inputs, None, exc.fields(), {}
     stats = catalog_stats(catalog)
     context = CatalogContext(code, relative, catalog, bar, stats, settings.source_locale)
     return key, inputs, _check_payload(check_catalog(context, terms[code]), stats), None, drain_new_word_forms()

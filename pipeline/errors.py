@@ -21,6 +21,10 @@ class PipelineError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
+    def fields(self) -> tuple[str, str | None, int | None]:
+        """``(message, path, line)``: what a worker process hands back, and the class rebuilds from."""
+        return self.message, str(self.path) if self.path is not None else None, self.line
+
     def __str__(self) -> str:
         if self.path is None:
             return self.message

@@ -119,8 +119,7 @@ def _build_document(doc_id: str) -> tuple:
                                state["translations"], state["site_words"], state["source"],
                                lambda code: state["links"][code])
     except PipelineError as exc:
-        return doc_id, None, writer.changed, writer.unchanged, (exc.message, str(exc.path) if exc.path else None,
-                                                                exc.line)
+        return doc_id, None, writer.changed, writer.unchanged, exc.fields()
     return doc_id, report, writer.changed, writer.unchanged, None
 
 

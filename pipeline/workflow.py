@@ -339,7 +339,7 @@ def _normalize_document(item: tuple[str, str, str, str | None, str]) -> tuple:
                                         url=fetched.get("final_url") or "", profile_name=profile,
                                         source_locale=source_locale)
     except PipelineError as exc:
-        return doc_id, None, None, (exc.message, str(exc.path) if exc.path else None, exc.line)
+        return doc_id, None, None, exc.fields()
     except KeyError as exc:
         return doc_id, None, None, (f"unknown site profile {exc.args[0]!r} in {MANIFEST}", path_text, None)
     meta = {"doc_id": doc_id, "source_path": relative, "base_url": document.base_url,
@@ -468,7 +468,7 @@ def _extract_document(doc_id: str) -> tuple:
     try:
         document = load_clean_document(settings, doc_id)
     except PipelineError as exc:
-        return doc_id, None, [], 0, (exc.message, str(exc.path) if exc.path else None, exc.line)
+        return doc_id, None, [], 0, exc.fields()
     segments = extract(document)
     title = title_of(segments, doc_id)
     _write_template(settings, writer, doc_id, segments, document.source_path, title)
@@ -580,7 +580,7 @@ def _update_document(item: tuple[str, str, str, tuple[str, ...]]) -> dict:
     try:
         template = read_catalog(Path(template_path))
     except CatalogError as exc:
-        done["errors"].append((exc.message, str(exc.path), exc.line))
+        done["errors"].append(exc.fields())
         return {**done, "changed": [], "unchanged": 0, "forms": {}}
     notes_by_code = dict(zip(codes, glossary_notes(template, [terms[code] for code in codes])))
     for code in codes:
@@ -588,7 +588,7 @@ def _update_document(item: tuple[str, str, str, tuple[str, ...]]) -> dict:
         try:
             old = read_catalog(path) if path.exists() else None
         except CatalogError as exc:
-            done["errors"].append((exc.message, str(exc.path), exc.line))
+            done["errors"].append(exc.fields())
             continue
         catalog, summary = update_catalog(template, old, code, notes_by_code[code])
         data = render_catalog(catalog).encode("utf-8")

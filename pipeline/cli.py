@@ -22,7 +22,6 @@ from pipeline.files import LockHeld, project_lock
 from pipeline.parallel import default_jobs
 from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
-from pipeline.qa.evaluation import evaluate, load_cases
 from pipeline.report import merge_reports, render_console, render_github
 from pipeline.runstate import last_run, remember_run, tree_signature
 from pipeline.checking import check_stage, write_reports
@@ -256,6 +255,8 @@ def _run_glossary(settings, locale: str | None, min_count: int) -> int:
 
 
 def _run_evaluation(settings, catalog: Path, cases: Path, locale: str) -> int:
+    from pipeline.qa.evaluation import evaluate, load_cases
+
     catalog, cases = settings.root / catalog, settings.root / cases
     glossary = load_glossary(settings.glossary_path, [settings.source_locale] + [l.code for l in settings.locales])
     result = evaluate(catalog, load_cases(cases), glossary, locale, settings.source_locale)

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 from typing import TYPE_CHECKING
 
 from pipeline import __version__
 from pipeline.errors import ConfigError
 
 if TYPE_CHECKING:
+    from urllib.robotparser import RobotFileParser
+
     import requests
 
 __all__ = ["SourceEntry", "FetchPolicy", "FetchResult", "FetchError", "Fetcher", "read_manifest", "charset_of", "DOC_ID"]
@@ -189,6 +190,8 @@ class Fetcher:
         origin = f"{parts.scheme}://{parts.netloc}"
         robots = self._robots.get(origin)
         if robots is None:
+            from urllib.robotparser import RobotFileParser  # a fetch only: other commands start faster
+
             robots = RobotFileParser(origin + "/robots.txt")
             try:
                 robots_url = origin + "/robots.txt"

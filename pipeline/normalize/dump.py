@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
-from markdown_it import MarkdownIt
 
 from pipeline.errors import InputError
 from pipeline.model import NormalizeStep
@@ -75,6 +74,8 @@ def _markdown_body(dump: Dump) -> str:
             line = "\\" + line
         prepared.append(line)
         previous = line
+    from markdown_it import MarkdownIt  # text dumps only: HTML sources never need it
+
     parser = MarkdownIt("commonmark")
     tokens = parser.parse("\n".join(prepared))
     for token in tokens:

@@ -79,6 +79,17 @@ class FileDigests:
             self._changed = True
         return sha
 
+    def moved(self, path: Path) -> bool:
+        """Whether the file's stat is not the one its digest was remembered with (or none is remembered):
+        it may have changed since. A stat, no read."""
+        name = str(path)
+        try:
+            stamp = list(stat_stamp(os.stat(name)))
+        except (FileNotFoundError, NotADirectoryError):
+            return True
+        known = self._known.get(name)
+        return known is None or known[:4] != stamp
+
     def save(self) -> None:
         """Write what was learnt (a file of the pipeline's own, not one of the project's outputs)."""
         if self._changed:
@@ -120,6 +131,15 @@ class StageCache:
             self._entries, self._stored = {}, False  # an unreadable cache is an empty one
         self._touched: dict[str, tuple[str, str | int]] = {}
         self._changed = False
+
+    @staticmethod
+    def stored_salt(path: Path) -> str | None:
+        """The salt of the cache kept at ``path`` (None when there is none); reads its first line only."""
+        try:
+            with open(path, "rb") as handle:
+                return json.loads(handle.readline()).get("salt")
+        except (OSError, ValueError, AttributeError):
+            return None
 
     def _payload_bytes(self, stored: str | int) -> bytes:
         if isinstance(stored, str):

@@ -19,7 +19,7 @@ from pipeline.config import load_settings
 from pipeline.errors import PipelineError
 from pipeline.fetch import Fetcher, FetchPolicy
 from pipeline.files import LockHeld, project_lock
-from pipeline.parallel import default_jobs
+from pipeline.parallel import default_jobs, start_beside
 from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
 from pipeline.report import merge_reports, render_console, render_github
@@ -27,8 +27,8 @@ from pipeline.runstate import last_run, remember_run, tree_signature
 from pipeline.checking import check_stage, write_reports
 from pipeline.publishing import build_stage, pseudo_stage
 from pipeline.workflow import (
-    StageResult, Writer, extract_stage, fetch_stage, glossary_survey, normalize_stage, parse_shard, shard_documents,
-    stats_stage, update_stage,
+    StageResult, Writer, extract_stage, fetch_stage, glossary_survey, little_left_to_do, normalize_stage, parse_shard,
+    shard_documents, stats_stage, update_stage,
 )
 
 __all__ = ["main"]
@@ -127,6 +127,12 @@ def _summary(result: StageResult, writer: Writer) -> str:
 
 
 def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool, dry_run: bool = False) -> int:
+    return _run_writing_stage(name, settings, documents, check_only, dry_run)[0]
+
+
+def _run_writing_stage(name: str, settings, documents: Sequence[str], check_only: bool,
+                       dry_run: bool = False) -> tuple[int, int]:
+    """Run one writing stage and print what it did; return its exit code and how many files it wrote."""
     stage, _ = _WRITING_STAGES[name]
     writer = Writer(settings.root, check_only=check_only or dry_run)
     result = stage(settings, writer, documents, jobs=JOBS[0]) if name in ("update", "normalize", "extract", "build") \
@@ -139,8 +145,8 @@ def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool
         for path in writer.changed:
             print(f"  would change: {path}")
     if result.errors:
-        return EXIT_UNUSABLE
-    return EXIT_FINDINGS if check_only and writer.changed else EXIT_OK
+        return EXIT_UNUSABLE, len(writer.changed)
+    return EXIT_FINDINGS if check_only and writer.changed else EXIT_OK, len(writer.changed)
 
 
 def _locked(settings, run):
@@ -332,11 +338,31 @@ def _run_all(settings, check_only: bool, shard: tuple[int, int] | None = None) -
 def _run_stages(settings, check_only: bool, shard: tuple[int, int] | None) -> int:
     documents = shard_documents(settings, shard) if shard else ()
     stem = f"qa.shard-{shard[0]}-of-{shard[1]}" if shard else "qa"
-    codes = []
+    codes, changed = [], 0
     for name in ("normalize", "extract", "update"):
-        codes.append(_run_writing(name, settings, documents, check_only))
-    codes.append(_run_check(settings, documents, Writer(settings.root, check_only=check_only), stem))
-    if not shard:  # the site links every article to every other: built once, over all documents
+        code, written = _run_writing_stage(name, settings, documents, check_only)
+        codes.append(code)
+        changed += written
+    check_writer = Writer(settings.root, check_only=check_only)
+    if shard:  # the site links every article to every other: built once, over all documents
+        codes.append(_run_check(settings, documents, check_writer, stem))
+    elif JOBS[0] > 1 and not check_only and little_left_to_do(settings, changed):
+        # Check and build read the same inputs and write different files: after a small change each
+        # is a second or so of work in one process, so they run side by side on two cores. (After a
+        # large one each has a pool of its own, and they run one after the other.)
+        check = start_beside(_run_check, settings, documents, check_writer, stem)
+        build_output = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(build_output):
+                build_code = _run_writing("build", settings, (), check_only)
+        finally:
+            # Waited for even when build fails: check's files are complete before the lock is let go.
+            # What check printed comes first, as when the stages run in turn.
+            codes.append(check())
+            sys.stdout.write(build_output.getvalue())
+        codes.append(build_code)
+    else:
+        codes.append(_run_check(settings, documents, check_writer, stem))
         codes.append(_run_writing("build", settings, (), check_only))
     return max(codes)
 

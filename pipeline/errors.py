@@ -25,6 +25,10 @@ class PipelineError(Exception):
         """``(message, path, line)``: what a worker process hands back, and the class rebuilds from."""
         return self.message, str(self.path) if self.path is not None else None, self.line
 
+    def __reduce__(self):
+        # Rebuilt from its fields in another process (Exception's default would keep the message only).
+        return type(self), self.fields()
+
     def __str__(self) -> str:
         if self.path is None:
             return self.message

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["default_jobs", "run_parallel", "MINIMUM_ITEMS"]
+__all__ = ["default_jobs", "run_parallel", "start_beside", "MINIMUM_ITEMS"]
 
 #: Below this many items a pool costs more (forking, pickling results) than it saves.
 MINIMUM_ITEMS = 24
@@ -37,3 +40,53 @@ def run_parallel(function: Callable, items: Sequence, jobs: int) -> Iterator:
     chunk = max(1, len(items) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from pool.map(function, items, chunksize=chunk)
+
+
+def start_beside(function: Callable, *args) -> Callable[[], object]:
+    """Start ``function(*args)`` in a forked process while this one goes on; return the function that waits for it.
+
+    Waiting writes what the process printed (held back until then) to this
+    process's stdout and stderr, so the output reads as if the two had run one
+    after the other, and returns ``function``'s result or raises its exception.
+    Both must be picklable. A process that dies without an answer raises
+    RuntimeError. Wait exactly once.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_answer, args=(sender, function, args))
+    for stream in {sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__} - {None}:
+        stream.flush()  # else the child would write out, a second time, what this process had buffered
+    process.start()
+    sender.close()
+
+    def wait():
+        try:
+            outcome, value, printed, errors = receiver.recv()
+        except EOFError:
+            process.join()
+            raise RuntimeError(f"{function.__name__} ended without an answer (exit code {process.exitcode})") from None
+        finally:
+            receiver.close()
+        process.join()
+        sys.stdout.write(printed)
+        sys.stderr.write(errors)
+        if outcome == "raised":
+            raise value
+        return value
+
+    return wait
+
+
+def _answer(sender, function: Callable, args: tuple) -> None:
+    printed, errors = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(errors):
+            value = function(*args)
+        answer = ("returned", value, printed.getvalue(), errors.getvalue())
+    except BaseException as exc:  # handed to the waiting process, which raises it
+        answer = ("raised", exc, printed.getvalue(), errors.getvalue())
+    try:
+        sender.send(answer)
+    except Exception as exc:  # a result or an exception that does not pickle
+        sender.send(("raised", RuntimeError(f"{function.__name__}: {answer[1]!r} ({exc})"), *answer[2:]))
+    sender.close()

@@ -125,8 +125,35 @@ def _code_digest() -> str:
 def stage_cache(settings: Settings, stage: str, *extra: str) -> StageCache:
     """The cache of one stage (build/cache/<stage>.jsonl), salted with the pipeline's code, the
     settings and ``extra`` (the glossary's digest where it matters)."""
-    salt = digest(_code_digest(), repr(settings), *extra)
-    return StageCache(settings.build_dir / "cache" / f"{stage}.jsonl", salt)
+    return StageCache(settings.build_dir / "cache" / f"{stage}.jsonl", _stage_salt(settings, *extra))
+
+
+def _stage_salt(settings: Settings, *extra: str) -> str:
+    return digest(_code_digest(), repr(settings), *extra)
+
+
+def little_left_to_do(settings: Settings, files_changed: int) -> bool:
+    """Whether the check and build stages will find nearly all their work in their caches.
+
+    True when the earlier stages of this run changed fewer than MINIMUM_ITEMS
+    files (``files_changed``), fewer than that many catalogs moved since their
+    digests were remembered (a translator's edits), and both caches were made
+    by this code with these settings and this glossary. Costs a stat per
+    catalog and the first line of each cache.
+    """
+    if files_changed >= MINIMUM_ITEMS:
+        return False
+    folder = settings.build_dir / "cache"
+    if StageCache.stored_salt(folder / "check.jsonl") != _stage_salt(settings, file_digest(settings.glossary_path)) \
+            or StageCache.stored_salt(folder / "build.jsonl") != _stage_salt(settings):
+        return False
+    digests, moved = file_digests(settings), 0
+    for doc_id, _ in template_paths(settings):
+        for locale in settings.locales:
+            moved += digests.moved(settings.catalog_path(locale.code, doc_id))
+            if moved >= MINIMUM_ITEMS:
+                return False
+    return True
 
 
 #: One memo of file digests per project (by its cache folder), shared by the stages of a run.

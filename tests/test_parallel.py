@@ -1,0 +1,95 @@
+"""Work on several cores: another stage beside this one (start_beside), and when `all` uses it."""
+
+import os
+import shutil
+
+import pytest
+
+import pipeline.cli as cli
+from pipeline.config import load_settings
+from pipeline.errors import CatalogError
+from pipeline.parallel import start_beside
+from pipeline.workflow import MINIMUM_ITEMS, little_left_to_do
+from tests.test_cli import run, tree_state
+
+
+def _prints_and_returns(word):
+    print(f"child says {word}")
+    return {"word": word}
+
+
+def _fails_on_a_catalog():
+    print("checked half")
+    raise CatalogError("unterminated string", "locales/es/LC_MESSAGES/x.po", 12)
+
+
+def _dies():
+    os._exit(3)
+
+
+def _returns_what_does_not_pickle():
+    return lambda: None
+
+
+def test_the_result_comes_back_and_what_the_child_printed_follows_what_was_printed_before(capsys):
+    wait = start_beside(_prints_and_returns, "hello")
+    print("parent first")
+    assert wait() == {"word": "hello"}
+    assert capsys.readouterr().out == "parent first\nchild says hello\n"
+
+
+def test_an_error_keeps_its_file_and_line_and_what_was_printed_before_it(capsys):
+    wait = start_beside(_fails_on_a_catalog)
+    with pytest.raises(CatalogError) as raised:
+        wait()
+    assert str(raised.value) == "locales/es/LC_MESSAGES/x.po:12: unterminated string"
+    assert (raised.value.line, str(raised.value.path)) == (12, "locales/es/LC_MESSAGES/x.po")
+    assert capsys.readouterr().out == "checked half\n"
+
+
+@pytest.mark.parametrize("function, said", [
+    (_dies, "exit code 3"),
+    (_returns_what_does_not_pickle, "_returns_what_does_not_pickle"),
+])
+def test_a_child_without_a_usable_answer_is_an_error_not_a_hang(function, said):
+    with pytest.raises(RuntimeError, match=said):
+        start_beside(function)()
+
+
+def test_little_left_to_do_only_when_both_caches_are_current_and_few_files_changed(project):
+    settings = load_settings(project)
+    assert not little_left_to_do(settings, 0), "no caches yet: check and build have everything to do"
+    assert run(project, "all") == 0
+    assert little_left_to_do(settings, 0)
+    assert not little_left_to_do(settings, MINIMUM_ITEMS), "the earlier stages changed many files"
+    glossary = settings.glossary_path
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not little_left_to_do(settings, 0), "a new glossary: every catalog is checked again"
+
+
+def test_check_beside_build_gives_what_one_after_the_other_gives(project, tmp_path, monkeypatch, capsys):
+    alone = tmp_path / "alone"
+    shutil.copytree(project, alone)
+    started = []
+
+    def recorded_start_beside(function, *args):
+        started.append(function.__name__)
+        return start_beside(function, *args)
+
+    monkeypatch.setattr(cli, "start_beside", recorded_start_beside)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the templates' dates agree across the two projects
+    outputs = []
+    for root, jobs in ((project, "2"), (alone, "1")):
+        assert main_all(root, jobs) == 0
+        capsys.readouterr()
+        source = root / "source" / "000277.html"
+        source.write_text(source.read_text(encoding="utf-8").replace("liver", "Liver", 1), encoding="utf-8")
+        assert main_all(root, jobs) == 1  # a new message: es falls below its bar
+        outputs.append((capsys.readouterr().out, {name: content for name, (content, _) in tree_state(root).items()
+                                                  if not name.startswith("build/cache/")}))
+    assert started == ["_run_check"], "with two jobs, the rerun after one edit checks beside the build"
+    assert outputs[0] == outputs[1]
+
+
+def main_all(root, jobs):
+    return cli.main(["--root", str(root), "-j", jobs, "all"])

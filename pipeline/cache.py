@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pipeline.files import stat_stamp, write_if_changed
+from pipeline.files import stat_stamp, write_atomic, write_if_changed
 
-__all__ = ["digest", "file_digest", "StageCache", "FileDigests"]
+__all__ = ["digest", "file_digest", "StageCache", "FileDigests", "ItemFiles"]
 
 
 def digest(*parts: bytes | str) -> str:
@@ -174,6 +174,16 @@ class StageCache:
         """Whether something other than None is stored with ``key``."""
         return self._stored_payload(key) != b"null"
 
+    def stored_inputs(self, key: str) -> str | None:
+        """The inputs ``key`` was stored with in the file (None if it was not), whatever this run put."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry[0]
+
+    def keep(self, key: str) -> None:
+        """Keep the stored entry of ``key``, if any, for the next run, as ``fresh`` would."""
+        if key in self._entries:
+            self._touched.setdefault(key, self._entries[key])
+
     def put(self, key: str, inputs: str, payload=None) -> None:
         """Record that ``key`` is done for these inputs."""
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -204,3 +214,60 @@ class StageCache:
         yield header.encode("utf-8") + b"\n"
         for key in keys:
             yield self._payload_bytes(self._touched[key][1]) + b"\n"
+
+
+class ItemFiles:
+    """Payloads kept one file per item (``<folder>/<key>.json``) beside a stage's cache, for data a run
+    needs for a few items only: in the stage cache it would be read and rewritten whole on every run
+    (the check stage's records are tens of megabytes per thousand articles).
+
+    Each file starts with the salt and the inputs it was made for, so a file
+    of another version, or of other inputs, reads as missing. Files are
+    written by rename, without fsync: a crash leaves the old file or the new
+    one, or none. With ``write`` false (check mode) payloads are held in
+    memory for the run instead.
+    """
+
+    def __init__(self, folder: Path, salt: str, write: bool = True):
+        self.folder, self.salt, self.write = folder, salt, write
+        self._held: dict[str, tuple[str, bytes]] = {}
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def stored(self, key: str) -> tuple[str, object] | None:
+        """``(inputs, payload)`` as kept for ``key`` (None when nothing of this salt is)."""
+        if key in self._held:
+            inputs, data = self._held[key]
+            return inputs, json.loads(data)
+        try:
+            data = self._path(key).read_bytes()
+            end = data.find(b"\n")
+            salt, inputs = json.loads(data[:end])
+            if salt != self.salt:
+                return None
+            return inputs, json.loads(data[end + 1:])
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def get(self, key: str, inputs: str):
+        """The payload kept for ``key`` with these inputs (None if there is none)."""
+        stored = self.stored(key)
+        return stored[1] if stored is not None and stored[0] == inputs else None
+
+    def put(self, key: str, inputs: str, payload) -> None:
+        """Keep ``payload`` for ``key`` made from ``inputs``."""
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if not self.write:
+            self._held[key] = (inputs, data)
+            return
+        header = json.dumps([self.salt, inputs]).encode("utf-8")
+        write_atomic(self._path(key), [header, b"\n", data], durable=False)
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Delete the files of every other key (items that are gone)."""
+        if not self.write or not self.folder.is_dir():
+            return
+        for path in self.folder.rglob("*.json"):
+            if path.relative_to(self.folder).with_suffix("").as_posix() not in keys:
+                path.unlink(missing_ok=True)

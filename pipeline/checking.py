@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.cache import digest, file_digest
+from pipeline.cache import ItemFiles, StageCache, digest, file_digest
 from pipeline.catalogs import read_catalog
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, ConfigError
@@ -18,6 +18,7 @@ from pipeline.qa import (
     CHECKS, CatalogContext, CatalogRecords, CatalogResult, LocaleTerms, check_catalog, checks_by_id, finish_locale,
     remember_entry_messages,
 )
+from pipeline.qa.catalog import PairIndex, records_of
 from pipeline.report import qa_report, render_html, render_junit, report_json
 from pipeline.stats import CatalogStats, catalog_stats, combine
 from pipeline.workflow import (
@@ -65,13 +66,19 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
                 continue
             relative = settings.relative(path)
             key, inputs = f"{locale.code}/{doc_id}", digest(relative, sha)
-            order.append((locale.code, key, relative))
+            order.append((locale.code, key, relative, inputs))
             if not cache.fresh(key, inputs):
                 work.append((locale.code, locale.bar, key, inputs, relative, str(path)))
+    record_files = ItemFiles(settings.build_dir / "cache" / "check-records", cache.salt, write=not writer.check_only)
+    earlier_records: dict[str, tuple[str, list]] = {}  # (inputs, records) before this run, of the catalogs redone
     for code, _, key, _, relative, _ in work:
-        earlier = cache.payload(key)  # this catalog's last check, if the glossary and checks are the same
-        if earlier is not None:
-            remember_entry_messages(terms[code], _cached_check(earlier, code, relative, settings.source_locale)[0])
+        earlier, kept = cache.payload(key), record_files.stored(key)
+        if kept is not None:
+            earlier_records[key] = kept
+        if earlier is not None and kept is not None and kept[0] == cache.stored_inputs(key):
+            # This catalog's last check (with the same glossary and checks): what it said of a pair holds.
+            remember_entry_messages(terms[code], _cached_check(earlier, code, relative, settings.source_locale,
+                                                               kept[1])[0])
     if work:
         prepare_term_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
     WORKER.update(settings=settings, terms=terms)
@@ -80,6 +87,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
         if error:
             result.errors.append(CatalogError(*error))
         else:
+            record_files.put(key, inputs, payload.pop("records"))
             cache.put(key, inputs, payload)
     reports = settings.reports_dir
     overall = digest(*sorted(cache.touched_inputs()))
@@ -88,7 +96,9 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
             all((reports / name).exists() for name in names):
         # Nothing any report depends on changed: reuse them rather than render them again.
         result.report = json.loads((reports / names[0]).read_text(encoding="utf-8"))
-        result.documents = sum(cache.has_payload(key) for _, key, _ in order)
+        result.documents = sum(cache.has_payload(key) for _, key, _, _ in order)
+        for locale in settings.locales:
+            cache.keep(_index_key(locale.code))
         save_stage_cache(writer, cache, bool(only))
         return result
     cache.put(f"reports:{report_stem}", overall)
@@ -96,18 +106,23 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
     silenced, summary, documents = {}, {}, {}
     for code in (locale.code for locale in settings.locales):
         # One locale at a time: its catalogs' records are dropped before the next locale's are decoded.
-        outcomes = []
-        for locale_code, key, relative in order:
+        outcomes, members, paths = [], {}, {}
+        for locale_code, key, relative, inputs in order:
             payload = cache.payload(key) if locale_code == code else None
             if payload is not None:  # None: another locale, or a catalog that did not parse (reported)
                 outcomes.append((relative, *_cached_check(payload, code, relative, settings.source_locale)))
+                members[key], paths[key] = inputs, relative
         result.documents += len(outcomes)
-        finished = finish_locale([(path, outcome) for path, outcome, _ in outcomes], settings.fail_on)
+        records = _records_for_locale_checks(settings, cache, record_files, code, members, paths, earlier_records,
+                                             keep_index=not only)
+        finished = finish_locale([(path, outcome) for path, outcome, _ in outcomes], settings.fail_on, records)
         result.findings.extend(finished.findings)
         silenced[code] = finished.silenced
         summary[code] = combine([stats for _, _, stats in outcomes])
         documents[code] = {path: stats for path, _, stats in outcomes}
     result.report = qa_report(summary, result.findings, documents, silenced)
+    if not only:
+        record_files.keep_only({key for _, key, _, _ in order})
     save_stage_cache(writer, cache, bool(only))
     write_reports(settings, writer, result.report, report_stem)
     return result
@@ -122,6 +137,53 @@ def write_reports(settings: Settings, writer: Writer, report: dict, stem: str = 
     writer.write(reports / f"{stem}.html", render_html(report, {l.code: l.bar for l in settings.locales}, check_ids))
 
 
+def _index_key(locale: str) -> str:
+    return f"pairs:{locale}"
+
+
+def _records_for_locale_checks(settings: Settings, cache: StageCache, record_files: ItemFiles, locale: str,
+                               members: dict[str, str], paths: dict[str, str],
+                               earlier: dict[str, tuple[str, list]], keep_index: bool) -> list[CatalogRecords]:
+    """The records of the locale's catalogs that the locale-level check must read, in catalog order.
+
+    ``members`` maps each catalog's key (in order) to its inputs, ``paths``
+    to its path; ``earlier`` holds the records, before this run, of the
+    catalogs checked again. The locale's PairIndex (cached) tells which
+    catalogs hold a shared text; after a few catalogs changed, only those and
+    the changed ones are read. Without a usable index (or with
+    ``keep_index`` false, in a run over some documents), every catalog is.
+    """
+    def records_of_key(key: str, payload: list | None = None) -> CatalogRecords:
+        if payload is None:
+            payload = record_files.get(key, members[key])
+        if payload is None:  # its file is missing or stale: read the catalog again
+            catalog = read_catalog(settings.catalog_path(locale, key.split("/", 1)[1]))
+            context = CatalogContext(locale, paths[key], catalog, 0, CatalogStats(), settings.source_locale)
+            records = records_of(context)
+            payload = [list(records.lines), list(records.msgids), list(records.msgstrs)]
+            record_files.put(key, members[key], payload)
+        return CatalogRecords(locale, paths.get(key, key), *payload, settings.source_locale)
+
+    def counted(key: str, inputs: str) -> CatalogRecords | None:
+        stored_inputs, payload = earlier.get(key) or (inputs, record_files.get(key, inputs))
+        if stored_inputs != inputs or payload is None:
+            return None  # not the records the index counted
+        return records_of_key(key, payload)
+
+    index = PairIndex.from_payload(cache.payload(_index_key(locale))) if keep_index else None
+    wanted = index.update(members, counted, records_of_key) if index is not None else None
+    if wanted is None:
+        loaded = {key: records_of_key(key) for key in members}
+        index = PairIndex.of(loaded, members)
+    else:
+        loaded = {key: records_of_key(key) for key in members if key in wanted}
+        index.involve(loaded)
+    if keep_index:
+        cache.put(_index_key(locale), digest(*(f"{key}={inputs}" for key, inputs in members.items())),
+                  index.payload())
+    return list(loaded.values())
+
+
 def _check_payload(outcome: CatalogResult, stats: CatalogStats) -> dict:
     return {
         "stats": [stats.translated, stats.fuzzy, stats.untranslated, stats.translated_words, stats.fuzzy_words,
@@ -132,9 +194,10 @@ def _check_payload(outcome: CatalogResult, stats: CatalogStats) -> dict:
     }
 
 
-def _cached_check(payload: dict, locale: str, path: str, source_locale: str) -> tuple[CatalogResult, CatalogStats]:
+def _cached_check(payload: dict, locale: str, path: str, source_locale: str,
+                  records: list | None = None) -> tuple[CatalogResult, CatalogStats]:
     findings = [Finding(check, Severity(severity), locale, path, line, msgid, msgstr, message)
                 for check, severity, line, msgid, msgstr, message in payload["findings"]]
     marks = {int(line): set(checks) for line, checks in payload["marks"].items()}
-    records = CatalogRecords(locale, path, *payload["records"], source_locale)
-    return CatalogResult(findings, marks, records), CatalogStats(*payload["stats"])
+    kept = CatalogRecords(locale, path, *records, source_locale) if records is not None else None
+    return CatalogResult(findings, marks, kept), CatalogStats(*payload["stats"])

@@ -1,10 +1,13 @@
-"""The memo of file digests (FileDigests): inputs are hashed again exactly when their stat moved."""
+"""The caches: the memo of file digests (inputs are hashed again exactly when their stat moved), and what
+the check stage reuses after an edit."""
 
 import hashlib
 import os
+import shutil
 
 from pipeline.cache import FileDigests
 from pipeline.cli import main
+from pipeline.qa.catalog import PairIndex
 
 
 def sha(data: bytes) -> str:
@@ -109,3 +112,37 @@ def test_a_stage_cache_cut_short_is_an_empty_one(project, capsys):
     (project / "build/reports/qa.json").unlink()
     assert main(["--root", str(project), "check"]) == 0
     assert (project / "build/reports/qa.json").read_bytes() == report
+
+
+def test_the_locale_check_after_an_edit_reports_what_a_check_from_scratch_reports(project, tmp_path, monkeypatch,
+                                                                                  capsys):
+    shutil.copy(project / "source/000277.html", project / "source/000278.html")  # the same texts twice
+    main(["--root", str(project), "all"])
+    answers = []
+    update = PairIndex.update
+
+    def recorded_update(self, members, *args):
+        answer = update(self, members, *args)
+        if "es/000278" in members:
+            answers.append(answer)
+        return answer
+
+    monkeypatch.setattr(PairIndex, "update", recorded_update)
+    po = project / "locales/es/LC_MESSAGES/000278.po"
+    edits = [('msgid "Causes"\nmsgstr ""', 'msgid "Causes"\nmsgstr "Motivos"'),  # 000277 says "Causas"
+             ('msgid "Liver metastases"\nmsgstr ""', 'msgid "Liver metastases"\nmsgstr "Metástasis hepáticas"'),
+             ('msgstr "Motivos"', 'msgstr "Causas"'),
+             ('msgstr "Causas"', 'msgstr "Motivos"')]
+    for number, (old, new) in enumerate(edits):
+        if number == 3:  # the records kept per catalog are lost: read from the catalogs again
+            shutil.rmtree(project / "build/cache/check-records")
+        po.write_text(po.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        main(["--root", str(project), "check"])
+        scratch = tmp_path / f"scratch-{number}"
+        shutil.copytree(project, scratch, ignore=shutil.ignore_patterns("cache"))
+        main(["--root", str(scratch), "check"])
+        report = (project / "build/reports/qa.json").read_text(encoding="utf-8")
+        assert report == (scratch / "build/reports/qa.json").read_text(encoding="utf-8")
+        assert ("Motivos" in report) == (number != 2)
+    assert answers[0] is None and answers[3] is None, "a new difference with an unchanged catalog: all are read"
+    assert None not in answers[1:3], "the other edits read only some catalogs"

@@ -92,7 +92,7 @@ class CatalogResult:
 
     findings: list[Finding]
     marks: dict[int, set[str]]
-    records: CatalogRecords
+    records: CatalogRecords | None  # None when a cached result left them out
 
 
 def check_catalog(context: CatalogContext, terms: LocaleTerms) -> CatalogResult:
@@ -151,13 +151,18 @@ def remember_entry_messages(terms: LocaleTerms, earlier: CatalogResult) -> None:
                                           if item.id in messages))
 
 
-def finish_locale(results: Sequence[tuple[str, CatalogResult]], fail_on: Iterable[str] = ()) -> LocaleResult:
+def finish_locale(results: Sequence[tuple[str, CatalogResult]], fail_on: Iterable[str] = (),
+                  records: Sequence[CatalogRecords] | None = None) -> LocaleResult:
     """Add the locale-level checks to per-catalog results, apply ignore marks and ``fail_on``.
 
-    ``results`` pairs each catalog's path with its CatalogResult.
+    ``results`` pairs each catalog's path with its CatalogResult. The
+    locale-level checks read ``records`` (default: every result's). A caller
+    may pass fewer, in catalog order: those of every catalog holding a text
+    that ``shared_texts`` reports, which is all that ``inconsistent`` compares.
     """
     findings = [finding for _, result in results for finding in result.findings]
-    records = [result.records for _, result in results]
+    if records is None:
+        records = [result.records for _, result in results]
     for item in CHECKS:
         if item.scope == "locale":
             findings.extend(item(records))

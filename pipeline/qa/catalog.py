@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 from operator import itemgetter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from pipeline.glossary import word_forms
 from pipeline.locales import base_language, plural_count, plural_forms
 from pipeline.model import Finding, Severity
 from pipeline.qa.registry import CatalogContext, CatalogRecords, check
 
-__all__ = ["header", "completeness", "inconsistent", "publishable_entries", "records_of"]
+__all__ = ["header", "completeness", "inconsistent", "publishable_entries", "records_of", "shared_texts", "PairIndex"]
 
 
 def publishable_entries(context: CatalogContext) -> Iterator:
@@ -92,6 +93,120 @@ def _key(text: str, language: str) -> str:
     return " ".join(min(word_forms(word, language)) for word in words)
 
 
+def shared_texts(pairs: Iterable[tuple[str, str]]) -> tuple[set[str], set[str]]:
+    """The sources that have two translations or more and the translations that have two sources or
+    more, among distinct ``(msgid, msgstr)`` pairs: the texts ``inconsistent`` compares."""
+    pairs = pairs if isinstance(pairs, (set, dict)) else set(pairs)
+    return ({msgid for msgid, count in Counter(map(itemgetter(0), pairs)).items() if count > 1},
+            {msgstr for msgstr, count in Counter(map(itemgetter(1), pairs)).items() if count > 1})
+
+
+def _text_key(text: str) -> int:
+    # 64 bits of BLAKE2b: the index stays small, and two texts sharing a key (one chance in 10^10 at a
+    # hundred thousand texts) can only make it read a catalog more, never one less.
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _pairs_of(records: CatalogRecords) -> Iterator[tuple[int, int]]:
+    return zip(map(_text_key, records.msgids), map(_text_key, records.msgstrs))
+
+
+class PairIndex:
+    """A locale's published translations counted by ``(msgid, msgstr)`` pair (each text by a 64-bit
+    key), kept between runs so that ``inconsistent`` need not read every catalog again after a few changed.
+
+    ``members`` maps each catalog counted (by key) to the inputs digest it was
+    counted with; ``shared`` holds the keys of the texts ``shared_texts``
+    reports (sources, translations); ``involved`` is the set of the catalogs
+    holding one of them, which are the only catalogs ``inconsistent`` reads.
+    """
+
+    def __init__(self, counts: Counter, members: dict[str, str], involved: set[str],
+                 shared: tuple[set[int], set[int]] | None = None):
+        self.counts, self.members, self.involved = counts, members, involved
+        self.shared = shared if shared is not None else shared_texts(counts)
+
+    @classmethod
+    def of(cls, records: dict[str, CatalogRecords], members: dict[str, str]) -> PairIndex:
+        """Count every catalog's records (``records`` and ``members`` by the same keys)."""
+        counts: Counter = Counter()
+        for catalog in records.values():
+            counts.update(_pairs_of(catalog))
+        index = cls(counts, dict(members), set())
+        index.involve(records)
+        return index
+
+    @classmethod
+    def from_payload(cls, payload) -> PairIndex | None:
+        """The index as ``payload()`` stored it (None for anything else)."""
+        try:
+            flat = payload["pairs"]  # source key, translation key, count, one pair after another
+            counts = Counter(dict(zip(zip(flat[0::3], flat[1::3]), flat[2::3])))
+            sources, targets = payload["shared"]
+            return cls(counts, dict(payload["members"]), set(payload["involved"]), (set(sources), set(targets)))
+        except (TypeError, KeyError, ValueError):
+            return None
+
+    def payload(self) -> dict:
+        """The index as JSON-ready data."""
+        flat = [number for (source, target), count in self.counts.items() for number in (source, target, count)]
+        return {"pairs": flat, "members": self.members, "involved": sorted(self.involved),
+                "shared": [sorted(texts) for texts in self.shared]}
+
+    def update(self, members: dict[str, str], earlier: Callable[[str, str], CatalogRecords | None],
+               current: Callable[[str], CatalogRecords]) -> set[str] | None:
+        """Bring the counts to ``members`` (key -> inputs now) and return the keys of the catalogs
+        ``inconsistent`` must read, or None when that cannot be known without reading them all.
+
+        ``earlier(key, inputs)`` gives a catalog's records as they were counted
+        (None if they are no longer known); ``current(key)`` its records now.
+        The catalogs to read are the ones that changed and the unchanged ones
+        that held a shared text. That is enough unless a text became shared
+        with a place in an unchanged catalog: then None.
+        """
+        gone = [key for key, inputs in self.members.items() if members.get(key) != inputs]
+        came = [key for key, inputs in members.items() if self.members.get(key) != inputs]
+        if not gone and not came:
+            return set(self.involved)
+        sources_before, targets_before = self.shared
+        for key in gone:
+            records = earlier(key, self.members[key])
+            if records is None:
+                return None
+            self.counts.subtract(_pairs_of(records))
+        added: Counter = Counter()
+        for key in came:
+            added.update(_pairs_of(current(key)))
+        self.counts.update(added)
+        self.counts = +self.counts  # drops the pairs no catalog holds any more
+        self.shared = sources, targets = shared_texts(self.counts)
+        for new_texts, side in ((sources - sources_before, 0), (targets - targets_before, 1)):
+            if new_texts and _places(self.counts, new_texts, side) != _places(added, new_texts, side):
+                return None  # a newly shared text also sits in a catalog that did not change
+        self.involved = {key for key in self.involved if key in members and key not in gone}
+        self.members = dict(members)
+        return self.involved | set(came)
+
+    def involve(self, records: dict[str, CatalogRecords]) -> None:
+        """Note which of these catalogs (by key) hold a text shared under the current counts."""
+        sources, targets = self.shared
+        for key, catalog in records.items():
+            if sources.isdisjoint(map(_text_key, catalog.msgids)) and \
+                    targets.isdisjoint(map(_text_key, catalog.msgstrs)):
+                self.involved.discard(key)
+            else:
+                self.involved.add(key)
+
+
+def _places(counts: Counter, texts: set, side: int) -> Counter:
+    """How many records hold each of ``texts`` as their msgid (side 0) or msgstr (side 1)."""
+    found: Counter = Counter()
+    for pair, count in counts.items():
+        if pair[side] in texts:
+            found[pair[side]] += count
+    return found
+
+
 @check(id="inconsistent", severity=Severity.WARNING, scope="locale",
        description="one source translated differently across the locale, or one translation for different sources")
 def inconsistent(catalogs: Sequence[CatalogRecords]) -> Iterator[Finding]:
@@ -109,8 +224,7 @@ def inconsistent(catalogs: Sequence[CatalogRecords]) -> Iterator[Finding]:
     pairs: set[tuple[str, str]] = set()
     for records in catalogs:
         pairs.update(zip(records.msgids, records.msgstrs))
-    shared_sources = {msgid for msgid, count in Counter(map(itemgetter(0), pairs)).items() if count > 1}
-    shared_targets = {msgstr for msgstr, count in Counter(map(itemgetter(1), pairs)).items() if count > 1}
+    shared_sources, shared_targets = shared_texts(pairs)
     by_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     by_target_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for records in catalogs:

@@ -2,12 +2,15 @@
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.glossary import Glossary
 from pipeline.locales import plural_forms
 from pipeline.model import Severity
 from pipeline.qa import CHECKS, CatalogContext, LocaleTerms, check_locale, checks_by_id
-from pipeline.qa.catalog import records_of
+from pipeline.qa.catalog import PairIndex, inconsistent, records_of
+from pipeline.qa.registry import CatalogRecords
 from pipeline.stats import catalog_stats
 
 SPANISH_PLURALS = plural_forms("es")
@@ -118,3 +121,57 @@ def test_fail_on_promotes_a_warning_check_to_error():
     po = catalog([("Fever", "Fever")])
     result = check_locale([context(po)], TERMS, fail_on=["unchanged"])
     assert [(f.check, f.severity) for f in result.findings] == [("unchanged", Severity.ERROR)]
+
+
+# The pair index: after some catalogs change, `inconsistent` reads only those and the ones holding a
+# shared text. Whatever the change, that must give exactly the findings of reading every catalog.
+SOURCES = ["Fever", "fever", "Fevers", "Chills", "Rash"]
+TARGETS = ["Fiebre", "Calentura", "Escalofríos", "Sarpullido"]
+a_catalog = st.lists(st.tuples(st.sampled_from(SOURCES), st.sampled_from(TARGETS)), max_size=4)
+a_locale = st.dictionaries(st.sampled_from(["a", "b", "c", "d", "e", "f"]), a_catalog, max_size=6)
+
+
+def locale_records(catalogs: dict) -> dict:
+    return {key: CatalogRecords("es", f"locales/es/LC_MESSAGES/{key}.po", [10 + 5 * n for n in range(len(pairs))],
+                                [msgid for msgid, _ in pairs], [msgstr for _, msgstr in pairs])
+            for key, pairs in sorted(catalogs.items())}
+
+
+def members_of(catalogs: dict) -> dict:
+    return {key: repr(pairs) for key, pairs in sorted(catalogs.items())}
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=a_locale, after=a_locale)
+def test_the_pair_index_finds_every_catalog_inconsistent_must_read(before, after):
+    earlier, now = locale_records(before), locale_records(after)
+    index = PairIndex.of(earlier, members_of(before))
+    wanted = index.update(members_of(after), lambda key, inputs: earlier[key], lambda key: now[key])
+    if wanted is None:
+        return  # a text became shared with a catalog that did not change: the caller reads them all
+    read = {key: records for key, records in now.items() if key in wanted}
+    index.involve(read)
+    assert list(inconsistent(list(read.values()))) == list(inconsistent(list(now.values())))
+    from_scratch = PairIndex.of(now, members_of(after))
+    assert (index.counts, index.involved, index.members) == \
+        (from_scratch.counts, from_scratch.involved, from_scratch.members)
+
+
+@pytest.mark.parametrize("before, after, wanted", [
+    pytest.param({"a": [("Fever", "Fiebre")], "b": [("Fever", "Calentura")], "c": [("Rash", "Sarpullido")]},
+                 {"a": [("Fever", "Fiebre")], "b": [("Fever", "Calentura")], "c": [("Rash", "Sarpullido")]},
+                 {"a", "b"}, id="nothing changed: the catalogs holding a shared text"),
+    pytest.param({"a": [("Fever", "Fiebre")], "b": [("Fever", "Calentura")], "c": [("Rash", "Sarpullido")]},
+                 {"a": [("Fever", "Fiebre")], "b": [("Fever", "Calentura")], "c": [("Chills", "Escalofríos")]},
+                 {"a", "b", "c"}, id="an unrelated catalog changed: it and the two inconsistent ones"),
+    pytest.param({"a": [("Fever", "Fiebre")], "b": [("Fever", "Calentura")], "c": [("Rash", "Sarpullido")]},
+                 {"a": [("Fever", "Fiebre")], "b": [("Fever", "Fiebre")], "c": [("Rash", "Sarpullido")]},
+                 {"a", "b"}, id="the difference is mended"),
+    pytest.param({"a": [("Fever", "Fiebre")], "c": [("Rash", "Sarpullido")]},
+                 {"a": [("Fever", "Fiebre")], "c": [("Rash", "Sarpullido"), ("Fever", "Calentura")]},
+                 None, id="a new difference with an unchanged catalog: read them all"),
+])
+def test_the_pair_index_reads_few_catalogs_when_it_can(before, after, wanted):
+    earlier, now = locale_records(before), locale_records(after)
+    index = PairIndex.of(earlier, members_of(before))
+    assert index.update(members_of(after), lambda key, inputs: earlier[key], lambda key: now[key]) == wanted

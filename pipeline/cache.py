@@ -266,8 +266,11 @@ class ItemFiles:
 
     def keep_only(self, keys: set[str]) -> None:
         """Delete the files of every other key (items that are gone)."""
-        if not self.write or not self.folder.is_dir():
+        if not self.write:
             return
-        for path in self.folder.rglob("*.json"):
-            if path.relative_to(self.folder).with_suffix("").as_posix() not in keys:
-                path.unlink(missing_ok=True)
+        for top, _, names in os.walk(self.folder):
+            prefix = os.path.relpath(top, self.folder).replace(os.sep, "/")
+            for name in names:
+                key = name[:-len(".json")] if prefix == "." else f"{prefix}/{name[:-len('.json')]}"
+                if name.endswith(".json") and key not in keys:
+                    os.unlink(os.path.join(top, name))

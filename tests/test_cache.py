@@ -5,7 +5,7 @@ import hashlib
 import os
 import shutil
 
-from pipeline.cache import FileDigests
+from pipeline.cache import FileDigests, ItemFiles
 from pipeline.cli import main
 from pipeline.qa.catalog import PairIndex
 
@@ -146,3 +146,20 @@ def test_the_locale_check_after_an_edit_reports_what_a_check_from_scratch_report
         assert ("Motivos" in report) == (number != 2)
     assert answers[0] is None and answers[3] is None, "a new difference with an unchanged catalog: all are read"
     assert None not in answers[1:3], "the other edits read only some catalogs"
+
+
+def test_item_files_answer_only_for_their_salt_and_inputs_and_forget_items_that_are_gone(tmp_path):
+    files = ItemFiles(tmp_path / "records", "salt-1")
+    files.put("es/a", "inputs-a", [[1], ["Fever"], ["Fiebre"]])
+    files.put("ar/b", "inputs-b", [[], [], []])
+    assert files.get("es/a", "inputs-a") == [[1], ["Fever"], ["Fiebre"]]
+    assert files.get("es/a", "inputs-other") is None, "made from other inputs"
+    assert ItemFiles(tmp_path / "records", "salt-2").get("es/a", "inputs-a") is None, "made by another version"
+    (tmp_path / "records/ar/b.json").write_bytes(b'["salt-1", "inputs-b"]\n[[], [')  # cut short
+    assert files.get("ar/b", "inputs-b") is None
+    files.keep_only({"ar/b"})
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "records").rglob("*.json")) == \
+        ["records/ar/b.json"]
+    held = ItemFiles(tmp_path / "held", "salt-1", write=False)  # check mode: nothing written
+    held.put("es/a", "inputs-a", [[1], ["Fever"], ["Fiebre"]])
+    assert held.get("es/a", "inputs-a") == [[1], ["Fever"], ["Fiebre"]] and not (tmp_path / "held").exists()

@@ -169,16 +169,20 @@ class PairIndex:
         if not gone and not came:
             return set(self.involved)
         sources_before, targets_before = self.shared
+        removed: list[tuple[int, int]] = []
         for key in gone:
             records = earlier(key, self.members[key])
             if records is None:
                 return None
-            self.counts.subtract(_pairs_of(records))
+            removed.extend(_pairs_of(records))
+        self.counts.subtract(removed)
         added: Counter = Counter()
         for key in came:
             added.update(_pairs_of(current(key)))
         self.counts.update(added)
-        self.counts = +self.counts  # drops the pairs no catalog holds any more
+        for pair in removed:
+            if self.counts.get(pair, 1) <= 0:
+                del self.counts[pair]  # no catalog holds it any more
         self.shared = sources, targets = shared_texts(self.counts)
         for new_texts, side in ((sources - sources_before, 0), (targets - targets_before, 1)):
             if new_texts and _places(self.counts, new_texts, side) != _places(added, new_texts, side):

@@ -60,6 +60,7 @@ class FileDigests:
         except (OSError, ValueError):
             self._known = {}
         self._changed = False
+        self._pruned = False  # files that are gone not yet forgotten
 
     def of(self, path: Path, read: Callable[[Path], bytes] = Path.read_bytes) -> str:
         """The SHA-256 (hex) of the file's bytes, "" when it does not exist; ``read`` reads it when
@@ -93,7 +94,9 @@ class FileDigests:
     def save(self) -> None:
         """Write what was learnt (a file of the pipeline's own, not one of the project's outputs)."""
         if self._changed:
-            self._known = {name: known for name, known in self._known.items() if os.path.exists(name)}
+            if not self._pruned:  # once a run: every stage saves, and this is a stat per file known
+                self._known = {name: known for name, known in self._known.items() if os.path.exists(name)}
+                self._pruned = True
             write_if_changed(self.path, json.dumps(self._known, sort_keys=True, separators=(",", ":")) + "\n")
             self._changed = False
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.cache import ItemFiles, StageCache, digest, file_digest
+from pipeline.cache import ItemFiles, StageCache, digest
 from pipeline.catalogs import read_catalog
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, ConfigError
@@ -53,7 +53,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
         raise ConfigError(f"[tool.pipeline.qa] fail_on names unknown check(s): {', '.join(unknown)}",
                           settings.root / "pyproject.toml")
     glossary = load_project_glossary(settings, result)
-    cache = stage_cache(settings, "check", file_digest(settings.glossary_path))
+    cache = stage_cache(settings, "check")
     terms = {l.code: LocaleTerms(glossary, l.code, settings.source_locale) for l in settings.locales}
     work, order = [], []
     digests = file_digests(settings)

@@ -15,7 +15,7 @@ import polib
 from pipeline.assemble import (
     FAVICON, SITE_DOCUMENT, STYLESHEET, IndexRow, PageContext, SiteLanguage, assemble, site_index, url_key,
 )
-from pipeline.cache import digest, file_digest
+from pipeline.cache import digest
 from pipeline.catalogs import read_catalog, render_catalog
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, PipelineError
@@ -138,7 +138,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
     codes = [source] + [locale.code for locale in settings.locales]
     doc_ids = normalized_ids(settings, result, only)
     extract_facts = stage_cache(settings, "extract")
-    update_facts = stage_cache(settings, "update", file_digest(settings.glossary_path))
+    update_facts = stage_cache(settings, "update")
     cache = stage_cache(settings, "build")
 
     digests = file_digests(settings)

@@ -122,14 +122,19 @@ def _code_digest() -> str:
     return digest(*(f"{p.relative_to(package)}" for p in files), *(p.read_bytes() for p in files))
 
 
-def stage_cache(settings: Settings, stage: str, *extra: str) -> StageCache:
+#: The stages whose work depends on the glossary (its notes in the catalogs, its checks).
+_GLOSSARY_STAGES = frozenset({"update", "check"})
+
+
+def stage_cache(settings: Settings, stage: str) -> StageCache:
     """The cache of one stage (build/cache/<stage>.jsonl), salted with the pipeline's code, the
-    settings and ``extra`` (the glossary's digest where it matters)."""
-    return StageCache(settings.build_dir / "cache" / f"{stage}.jsonl", _stage_salt(settings, *extra))
+    settings and, where the stage's work depends on it, the glossary."""
+    return StageCache(settings.build_dir / "cache" / f"{stage}.jsonl", _stage_salt(settings, stage))
 
 
-def _stage_salt(settings: Settings, *extra: str) -> str:
-    return digest(_code_digest(), repr(settings), *extra)
+def _stage_salt(settings: Settings, stage: str) -> str:
+    glossary = (file_digest(settings.glossary_path),) if stage in _GLOSSARY_STAGES else ()
+    return digest(_code_digest(), repr(settings), *glossary)
 
 
 def little_left_to_do(settings: Settings, files_changed: int) -> bool:
@@ -144,8 +149,8 @@ def little_left_to_do(settings: Settings, files_changed: int) -> bool:
     if files_changed >= MINIMUM_ITEMS:
         return False
     folder = settings.build_dir / "cache"
-    if StageCache.stored_salt(folder / "check.jsonl") != _stage_salt(settings, file_digest(settings.glossary_path)) \
-            or StageCache.stored_salt(folder / "build.jsonl") != _stage_salt(settings):
+    if any(StageCache.stored_salt(folder / f"{stage}.jsonl") != _stage_salt(settings, stage)
+           for stage in ("check", "build")):
         return False
     digests, moved = file_digests(settings), 0
     for doc_id, _ in template_paths(settings):
@@ -642,7 +647,7 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
             leftover.unlink(missing_ok=True)
     glossary = load_project_glossary(settings, result)
     terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
-    cache = stage_cache(settings, "update", file_digest(settings.glossary_path))
+    cache = stage_cache(settings, "update")
     work = []
     digests = file_digests(settings)
     for doc_id, template_path in template_paths(settings, only):

@@ -102,8 +102,9 @@ def shared_texts(pairs: Iterable[tuple[str, str]]) -> tuple[set[str], set[str]]:
 
 
 def _text_key(text: str) -> int:
-    # 64 bits of BLAKE2b: the index stays small, and two texts sharing a key (one chance in 10^10 at a
-    # hundred thousand texts) can only make it read a catalog more, never one less.
+    # 64 bits of BLAKE2b keep the index small. Two texts sharing a key (below one chance in a billion
+    # among a locale's hundred thousand texts) mostly make it read a catalog more; only two differing
+    # translations of one source sharing a key would hide that difference until a check from scratch.
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 

@@ -160,9 +160,13 @@ _NEW_FORMS: dict[str, dict[str, list[str]]] = {}
 def load_word_forms(data: str) -> None:
     """Seed word_forms with forms saved by an earlier run (JSON from word_forms_text)."""
     try:
-        _KNOWN_FORMS.update(json.loads(data))
+        saved = json.loads(data)
     except json.JSONDecodeError:
-        pass
+        return
+    for language, by_word in saved.items():
+        known = _KNOWN_FORMS.setdefault(language, {})
+        for word, forms in by_word.items():
+            known.setdefault(word.casefold(), forms)  # files of earlier versions kept "Then" beside "then"
 
 
 def word_forms_text() -> str | None:
@@ -192,11 +196,12 @@ def add_word_forms(forms: dict[str, dict[str, list[str]]]) -> None:
 @lru_cache(maxsize=131072)
 def word_forms(word: str, language: str) -> frozenset[str]:
     """The forms two words are compared by (see _compute_forms), remembered across runs."""
-    known = _KNOWN_FORMS.get(language, {}).get(word)
+    folded = word.casefold()  # the forms depend on nothing else: "Then" starting a sentence is "then"
+    known = _KNOWN_FORMS.get(language, {}).get(folded)
     if known is not None:
         return frozenset(known)
-    forms = _compute_forms(word, language)
-    _NEW_FORMS.setdefault(language, {})[word] = sorted(forms)
+    forms = _compute_forms(folded, language)
+    _NEW_FORMS.setdefault(language, {})[folded] = sorted(forms)
     return forms
 
 

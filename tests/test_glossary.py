@@ -1,9 +1,11 @@
 import http.server
+import json
 import shutil
 import threading
 
 import pytest
 
+from pipeline import glossary
 from pipeline.errors import InputError
 from pipeline.glossary import TermIndex, load_glossary, read_csv, read_tbx
 from tests.conftest import FIXTURES, ROOT
@@ -109,3 +111,18 @@ def test_glossary_file_kind_follows_its_extension(tmp_path):
 def test_term_matching(language, terms, text, found):
     index = TermIndex(((t, t) for t in terms), language)
     assert [m.found for m in index.find(text)] == found
+
+
+@pytest.mark.parametrize("saved, asked", [
+    ("then", "Then"),  # a sentence's first word
+    ("Then", "then"),  # a file written by an earlier version, which kept the case
+    ("metástasis", "METÁSTASIS"),
+])
+def test_word_forms_saved_by_an_earlier_run_serve_every_case_of_the_word(monkeypatch, saved, asked):
+    monkeypatch.setattr(glossary, "_KNOWN_FORMS", {})
+    monkeypatch.setattr(glossary, "_NEW_FORMS", {})
+    glossary.word_forms.cache_clear()
+    glossary.load_word_forms(json.dumps({"es": {saved: ["remembered"]}}))
+    assert glossary.word_forms(asked, "es") == frozenset({"remembered"})
+    assert glossary.drain_new_word_forms() == {}, "nothing computed: no lemmatizer loaded"
+    glossary.word_forms.cache_clear()

@@ -15,15 +15,18 @@ def test_synthetic_pages_are_deterministic_and_medlineplus_shaped():
 
 
 def test_bench_writes_its_figures_with_the_agreed_keys(project, capsys):
-    assert main(["--root", str(project), "bench", "--n", "4", "--no-peers"]) == 0
+    assert main(["--root", str(project), "bench", "--n", "4", "--no-peers", "--repeat", "2"]) == 0
     figures = json.loads((project / "build/bench.json").read_text())
     assert {"n", "locales", "stages", "total_seconds", "peer_total_seconds", "floor_seconds", "noop_seconds",
             "one_edit_seconds", "peak_rss_mb"} <= set(figures)
     assert set(figures["stages"]) == {"normalize", "extract", "update", "check", "build"}
     assert all({"seconds", "peer_seconds"} <= set(stage) for stage in figures["stages"].values())
     assert figures["n"] == 4 and figures["locales"] == ["es", "ar", "zh_Hans"]
+    assert len(figures["one_edit_runs"]) == 2, "the edit and its undo, each timed"
+    edits = (project / "build/bench/one-edit-4.log").read_text(encoding="utf-8")
+    assert edits.count("normalize: 4 document(s), 2 file(s) written") == 2, "each timed rerun found the article changed"
     out = capsys.readouterr().out
-    assert "no-op rerun:" in out and "floor" in out
+    assert "no-op rerun:" in out and "floor" in out and "rerun after one edit" in out
 
 
 def test_corpus_is_reused_when_complete(tmp_path):

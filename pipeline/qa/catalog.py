@@ -108,8 +108,13 @@ def _text_key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+def _keys_of(records: CatalogRecords) -> tuple[list[int], list[int]]:
+    """The keys of a catalog's sources and of its translations, record by record."""
+    return list(map(_text_key, records.msgids)), list(map(_text_key, records.msgstrs))
+
+
 def _pairs_of(records: CatalogRecords) -> Iterator[tuple[int, int]]:
-    return zip(map(_text_key, records.msgids), map(_text_key, records.msgstrs))
+    return zip(*_keys_of(records))
 
 
 class PairIndex:
@@ -130,11 +135,12 @@ class PairIndex:
     @classmethod
     def of(cls, records: dict[str, CatalogRecords], members: dict[str, str]) -> PairIndex:
         """Count every catalog's records (``records`` and ``members`` by the same keys)."""
+        keys = {key: _keys_of(catalog) for key, catalog in records.items()}  # each text hashed once
         counts: Counter = Counter()
-        for catalog in records.values():
-            counts.update(_pairs_of(catalog))
+        for sources, targets in keys.values():
+            counts.update(zip(sources, targets))
         index = cls(counts, dict(members), set())
-        index.involve(records)
+        index._involve_keys(keys)
         return index
 
     @classmethod
@@ -194,10 +200,12 @@ class PairIndex:
 
     def involve(self, records: dict[str, CatalogRecords]) -> None:
         """Note which of these catalogs (by key) hold a text shared under the current counts."""
-        sources, targets = self.shared
-        for key, catalog in records.items():
-            if sources.isdisjoint(map(_text_key, catalog.msgids)) and \
-                    targets.isdisjoint(map(_text_key, catalog.msgstrs)):
+        self._involve_keys({key: _keys_of(catalog) for key, catalog in records.items()})
+
+    def _involve_keys(self, keys: dict[str, tuple[list[int], list[int]]]) -> None:
+        shared_sources, shared_targets = self.shared
+        for key, (sources, targets) in keys.items():
+            if shared_sources.isdisjoint(sources) and shared_targets.isdisjoint(targets):
                 self.involved.discard(key)
             else:
                 self.involved.add(key)

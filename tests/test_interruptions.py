@@ -5,6 +5,7 @@ import os
 import random
 import shutil
 import signal
+import statistics
 import time
 
 from pipeline.catalogs import read_catalog
@@ -50,23 +51,35 @@ def test_killing_an_update_at_random_never_corrupts_a_catalog(project, capsys):
                         encoding="utf-8")
     main(["--root", str(project), "normalize"])
     main(["--root", str(project), "extract"])
-    started = time.monotonic()
     main(["--root", str(project), "update"])
-    full_run = time.monotonic() - started
     state_b = (_templates(project), _snapshot(project))
     capsys.readouterr()
     assert len(state_a[1]) == len(state_b[1]) >= 3 * DOCUMENTS
     assert all(state_a[1][p] != state_b[1][p] for p in state_a[1] if "site.po" not in p.name)
 
     fork = multiprocessing.get_context("fork")
-    rng = random.Random(20261127)
-    corrupted, mixed, killed_mid_run = 0, 0, 0
     _set_templates(state_b[0])
-    for _ in range(INTERRUPTIONS):
+
+    def run_from_old_catalogs():
         for path, data in state_a[1].items():  # every run starts from the old catalogs
             path.write_bytes(data)
         child = fork.Process(target=_update, args=(project,))
         child.start()
+        return child
+
+    # How long a run lasts, timed as the killed runs are made (a forked child from the old catalogs),
+    # median of three: a single run, slowed by a moment's load on the machine, made the random
+    # delays outlast most of the runs they were meant to interrupt.
+    durations = []
+    for _ in range(3):
+        started = time.monotonic()
+        run_from_old_catalogs().join()
+        durations.append(time.monotonic() - started)
+    full_run = statistics.median(durations)
+    rng = random.Random(20261127)
+    corrupted, mixed, killed_mid_run = 0, 0, 0
+    for _ in range(INTERRUPTIONS):
+        child = run_from_old_catalogs()
         time.sleep(rng.uniform(0, full_run * 1.1))
         if child.is_alive():
             os.kill(child.pid, signal.SIGKILL)

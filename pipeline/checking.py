@@ -159,8 +159,7 @@ def _records_for_locale_checks(settings: Settings, cache: StageCache, record_fil
         if payload is None:  # its file is missing or stale: read the catalog again
             catalog = read_catalog(settings.catalog_path(locale, key.split("/", 1)[1]))
             context = CatalogContext(locale, paths[key], catalog, 0, CatalogStats(), settings.source_locale)
-            records = records_of(context)
-            payload = [list(records.lines), list(records.msgids), list(records.msgstrs)]
+            payload = _records_payload(records_of(context))
             record_files.put(key, members[key], payload)
         return CatalogRecords(locale, paths.get(key, key), *payload, settings.source_locale)
 
@@ -190,8 +189,13 @@ def _check_payload(outcome: CatalogResult, stats: CatalogStats) -> dict:
                   stats.untranslated_words],
         "findings": [[f.check, f.severity.value, f.line, f.msgid, f.msgstr, f.message] for f in outcome.findings],
         "marks": {str(line): sorted(checks) for line, checks in outcome.marks.items()},
-        "records": [list(outcome.records.lines), list(outcome.records.msgids), list(outcome.records.msgstrs)],
+        "records": _records_payload(outcome.records),
     }
+
+
+def _records_payload(records: CatalogRecords) -> list[list]:
+    """A catalog's records as kept in its record file: its columns (lines, msgids, msgstrs)."""
+    return [list(records.lines), list(records.msgids), list(records.msgstrs)]
 
 
 def _cached_check(payload: dict, locale: str, path: str, source_locale: str,

@@ -70,13 +70,12 @@ class FileDigests:
             status = os.stat(name)
         except (FileNotFoundError, NotADirectoryError):
             return ""
-        stamp = list(stat_stamp(status))
-        known = self._known.get(name)
-        if known is not None and known[:4] == stamp:
-            return known[4]
+        sha = self._remembered(name, status)
+        if sha is not None:
+            return sha
         sha = hashlib.sha256(read(path)).hexdigest()
         if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > self.SETTLE_SECONDS * 1_000_000_000:
-            self._known[name] = [*stamp, sha]
+            self._known[name] = [*stat_stamp(status), sha]
             self._changed = True
         return sha
 
@@ -85,11 +84,14 @@ class FileDigests:
         it may have changed since. A stat, no read."""
         name = str(path)
         try:
-            stamp = list(stat_stamp(os.stat(name)))
+            return self._remembered(name, os.stat(name)) is None
         except (FileNotFoundError, NotADirectoryError):
             return True
+
+    def _remembered(self, name: str, status: os.stat_result) -> str | None:
+        """The digest remembered for the file ``name`` if its stat is still the one it was hashed with."""
         known = self._known.get(name)
-        return known is None or known[:4] != stamp
+        return known[4] if known is not None and known[:4] == list(stat_stamp(status)) else None
 
     def save(self) -> None:
         """Write what was learnt (a file of the pipeline's own, not one of the project's outputs)."""

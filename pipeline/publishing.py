@@ -46,6 +46,14 @@ class _Edition:
     published: bool
 
 
+def _publication(editions: dict[tuple[str, str], _Edition]) -> Callable[[str, str], bool]:
+    """``published(code, doc_id)``: whether the document has an edition in that locale, and it is published."""
+    def published(code: str, doc_id: str) -> bool:
+        edition = editions.get((code, doc_id))
+        return edition is not None and edition.published
+    return published
+
+
 def _load_documents(settings: Settings, result: StageResult, only: Iterable[str]) -> dict[str, CleanDocument]:
     documents = {}
     for doc_id in normalized_ids(settings, result, only):
@@ -92,9 +100,7 @@ def _links(documents: dict[str, str], code: str, source: str,
 def _render_site(site: Path, writer: Writer, documents: dict[str, CleanDocument], editions: dict,
                  codes: list[str], site_words: dict[str, dict[str, str]], source: str) -> dict[str, list]:
     """Write every published page of every document under ``site`` (no cache: the pseudo-locale site)."""
-    def published(code: str, doc_id: str) -> bool:
-        edition = editions.get((code, doc_id))
-        return edition is not None and edition.published
+    published = _publication(editions)
 
     urls = {doc_id: document.base_url for doc_id, document in documents.items()}
     links = {code: _links(urls, code, source, published) for code in codes}  # as build: once per language
@@ -193,9 +199,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
             result.errors.append(exc)
             site_words[code] = {}
 
-    def published(code: str, doc_id: str) -> bool:
-        edition = editions.get((code, doc_id))
-        return edition is not None and edition.published
+    published = _publication(editions)
 
     def translations(code: str, doc_id: str) -> dict[str, str] | None:
         edition = editions[(code, doc_id)]

@@ -122,9 +122,9 @@ class CatalogRecords:
     """The published translations of one catalog, as columns: what the locale-level checks receive,
     one per catalog.
 
-    A locale's records are rebuilt from the check cache on every run, a hundred
-    thousand for a thousand articles; as columns they cost no object per
-    translation, and a check can compare whole columns (as sets) before it
+    A locale holds a hundred thousand records for a thousand articles, read back
+    from the check stage's record files when a check needs them; as columns they
+    cost no object per translation, and a check can compare whole columns (as sets) before it
     looks at single records. Iterating gives TranslationRecords.
     """
 

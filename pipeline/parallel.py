@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import multiprocessing
 import os
@@ -14,6 +15,13 @@ __all__ = ["default_jobs", "run_parallel", "start_beside", "MINIMUM_ITEMS"]
 
 #: Below this many items a pool costs more (forking, pickling results) than it saves.
 MINIMUM_ITEMS = 24
+
+#: A worker's young-generation collection threshold (CPython's default is 700).
+#: Per-document work allocates many short-lived containers (entries, matches,
+#: tuples) and makes few cycles, so at the default a checking worker spent 15%
+#: of its time in collections (0.9 s of 6 s for 300 catalogs); at this threshold
+#: 0.15 s, for a few MB more garbage held between collections.
+WORKER_GC_THRESHOLD = 50_000
 
 
 def default_jobs() -> int:
@@ -38,8 +46,14 @@ def run_parallel(function: Callable, items: Sequence, jobs: int) -> Iterator:
         return
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
         yield from pool.map(function, items, chunksize=chunk)
+
+
+def _start_worker() -> None:
+    """Prepare a forked worker's garbage collector for per-document work (see WORKER_GC_THRESHOLD)."""
+    gc.freeze()  # what the parent built before forking (settings, indexes) lives as long as the worker: never scan it
+    gc.set_threshold(WORKER_GC_THRESHOLD, 10, 10)
 
 
 def start_beside(function: Callable, *args) -> Callable[[], object]:

@@ -1,5 +1,6 @@
 """Work on several cores: another stage beside this one (start_beside), and when `all` uses it."""
 
+import gc
 import os
 import shutil
 
@@ -8,7 +9,7 @@ import pytest
 import pipeline.cli as cli
 from pipeline.config import load_settings
 from pipeline.errors import CatalogError
-from pipeline.parallel import start_beside
+from pipeline.parallel import WORKER_GC_THRESHOLD, run_parallel, start_beside
 from pipeline.workflow import MINIMUM_ITEMS, little_left_to_do
 from tests.test_cli import run, tree_state
 
@@ -29,6 +30,18 @@ def _dies():
 
 def _returns_what_does_not_pickle():
     return lambda: None
+
+
+def _collector_of_this_process(number):
+    return number, os.getpid(), gc.get_threshold()[0], gc.get_freeze_count() > 0
+
+
+def test_pool_workers_collect_garbage_less_often_than_the_parent_and_never_scan_what_it_built():
+    results = list(run_parallel(_collector_of_this_process, range(MINIMUM_ITEMS * 2), 2))
+    assert [number for number, *_ in results] == list(range(MINIMUM_ITEMS * 2))  # in order
+    assert {pid for _, pid, *_ in results} - {os.getpid()}, "the items ran in workers"
+    assert all(threshold == WORKER_GC_THRESHOLD and frozen for _, _, threshold, frozen in results)
+    assert gc.get_threshold()[0] != WORKER_GC_THRESHOLD  # the parent's own collector is left as it was
 
 
 def test_the_result_comes_back_and_what_the_child_printed_follows_what_was_printed_before(capsys):

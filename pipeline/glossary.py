@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import snowballstemmer
 from stop_words import StopWordError, get_stop_words
@@ -111,9 +112,12 @@ class Glossary:
         return tuple(t.text for c in self.concepts if not c.translate for t in c.approved("en"))
 
 
-@dataclass(frozen=True)
-class Match:
-    """One occurrence of a term in a text: which entry, where (character offsets), and the text found."""
+class Match(NamedTuple):
+    """One occurrence of a term in a text: which entry, where (character offsets), and the text found.
+
+    A named tuple, not a frozen dataclass: checking 1,000 articles makes
+    millions, and a tuple is made in less than half the time.
+    """
 
     key: object
     start: int
@@ -308,7 +312,7 @@ class TermIndex:
                         found.add((start, tokens[end - 1][1], ordinal))
         return sorted(found)
 
-    def find(self, text: str, overlapping: bool = False) -> list[Match]:
+    def find(self, text: str, overlapping: bool = False) -> tuple[Match, ...]:
         """Return the terms found in ``text``, in text order (longest match wins unless ``overlapping``)."""
         key = (text, overlapping)
         found = self._found.get(key)
@@ -316,7 +320,7 @@ class TermIndex:
             if len(self._found) > 50_000:
                 self._found.clear()
             found = self._found[key] = self._find(text, overlapping)
-        return list(found)
+        return found
 
     def _find(self, text: str, overlapping: bool) -> tuple[Match, ...]:
         # Both flavours of one text are usually asked for (the glossary and forbidden-term

@@ -23,13 +23,17 @@ def glossary(entry: EntryContext) -> Iterator[str]:
     repeating the term. Fix the term, or add the variant to the glossary as
     ``admitted``; silence one entry with ``#, ignore-glossary``.
     """
-    found = {m.key[0] for m in entry.terms.target.find(entry.target_text, overlapping=True)
-             if m.key[1].status != "forbidden"}
+    in_target = None  # the concepts the translation uses: searched for only once the source needs them
     reported = set()
     for match in entry.terms.source.find(entry.source_without_names):
         concept, _ = match.key
         approved = concept.approved(entry.locale)
-        if not approved or concept in found or concept.id in reported:
+        if not approved or concept.id in reported:
+            continue
+        if in_target is None:
+            in_target = {m.key[0].id for m in entry.terms.target.find(entry.target_text, overlapping=True)
+                         if m.key[1].status != "forbidden"}
+        if concept.id in in_target:
             continue
         reported.add(concept.id)
         yield f"glossary term '{match.found}' should be translated as '{approved[0].text}'"

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 
 import ftfy
+from ftfy.badness import is_bad
 from lxml import etree
 
 from pipeline.model import NormalizeStep
@@ -25,36 +26,48 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
-def _characters_ftfy_acts_on() -> str:
-    """Every character one of FTFY_CONFIG's fixes can change or read as a clue.
+def _characters_ftfy_acts_on() -> tuple[str, str]:
+    """The characters FTFY_CONFIG's fixes can change or read as a clue, in two sets.
 
-    Mojibake is text decoded with one of ftfy's single-byte encodings, so it is
-    made of their upper halves (C1 controls included); then the ligatures,
-    control characters, line breaks, surrogates and U+FFFD its other fixes
-    replace. Built from ftfy's own tables, so a new ftfy brings its own.
+    First, those only the encoding fix reads: the upper halves of ftfy's
+    single-byte encodings, since mojibake is text decoded with one of them.
+    ftfy tries that fix only on text its ``is_bad`` finds suspicious. Second,
+    those its other fixes replace whatever the text: C1 controls, ligatures,
+    control characters, line breaks, surrogates and U+FFFD. Built from ftfy's
+    own tables, so a new ftfy brings its own.
     """
     import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
     from ftfy.chardata import CHARMAP_ENCODINGS, CONTROL_CHARS, LIGATURES
 
+    c1_controls = {chr(code) for code in range(0x80, 0xA0)}
     upper_halves = {char for encoding in CHARMAP_ENCODINGS
                     for char in bytes(range(0x80, 0x100)).decode(encoding, errors="ignore")}
-    others = {chr(code) for code in (*CONTROL_CHARS, *LIGATURES)} | set("\r\x1b\u2028\u2029\ufffd")
-    return "".join(sorted(upper_halves | others))
+    others = {chr(code) for code in (*CONTROL_CHARS, *LIGATURES)} | set("\r\x1b\u2028\u2029\ufffd") | c1_controls
+    return "".join(sorted(upper_halves - others)), "".join(sorted(others))
 
 
-#: A text holding none of these (and already NFC) is what ftfy would return unchanged.
-_FTFY_CLUE = re.compile("[" + "".join(re.escape(char) for char in _characters_ftfy_acts_on()) +
-                        "\ud800-\udfff]")
+def _character_class(characters: str, *ranges: str) -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(char) for char in characters) + "".join(ranges) + "]")
+
+
+_ENCODING_CHARACTERS, _OTHER_CHARACTERS = _characters_ftfy_acts_on()
+#: A character only the encoding fix reads (an accented letter, a symbol of a single-byte encoding).
+_ENCODING_CLUE = _character_class(_ENCODING_CHARACTERS)
+#: A character another fix replaces whatever the text around it (surrogates included).
+_OTHER_FIX_CLUE = _character_class(_OTHER_CHARACTERS, "\ud800-\udfff")
 
 
 def fix_text(text: str) -> tuple[str, str]:
     """Return ``text`` with mojibake repaired and ftfy's explanation ("" when unchanged).
 
     ftfy is called only for text that can need it (see _characters_ftfy_acts_on):
-    ASCII text, and Arabic or Chinese text, cannot be mojibake. That keeps
-    normalizing pages and checking translations fast.
+    ASCII text, and Arabic or Chinese text, cannot be mojibake; nor can text
+    whose only clues are accented letters ("Español") in which ftfy's own
+    ``is_bad`` sees nothing wrong, since ftfy's encoding fix starts by asking
+    it. That keeps normalizing pages and checking translations fast.
     """
-    if text.isascii() or (_FTFY_CLUE.search(text) is None and unicodedata.is_normalized("NFC", text)):
+    if text.isascii() or (unicodedata.is_normalized("NFC", text) and _OTHER_FIX_CLUE.search(text) is None and (
+            _ENCODING_CLUE.search(text) is None or not is_bad(text))):
         return text, ""
     fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     if fixed.text == text:

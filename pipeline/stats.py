@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polib
 
@@ -19,6 +20,7 @@ _CJK_CHARACTER = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\uf
 _WORD_RUN = re.compile(r"[^\s\w]*\w\S*")
 
 
+@lru_cache(maxsize=65536)  # a source text is counted in each locale's catalog, and often in other articles'
 def count_words(text: str) -> int:
     """Return the number of words in a message (placeholders ignored, CJK characters one word each)."""
     plain = plain_text(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from pipeline.model import Severity
 from pipeline.placeholders import TAG_TOKEN, MarkupError, Placeholder, parse_text
@@ -19,6 +20,7 @@ _CHARACTER_REFERENCE = re.compile(r"&(?:#\d+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-
 _OUR_ESCAPES = frozenset({"&lt;", "&amp;"})
 
 
+@lru_cache(maxsize=65536)  # read again for each locale's translation of one source text
 def source_placeholders(msgid: str) -> tuple[Placeholder, ...]:
     """The placeholders of a source text, read from its tags (``<a1>``…``</a1>``, ``<img/>``)."""
     found = {}

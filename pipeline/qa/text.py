@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 
 from pipeline.locales import base_language
 from pipeline.model import Severity
@@ -46,6 +47,7 @@ _TRAILING_NOISE = re.compile(r"(?:<[^<>]*>|[\s\"'\u201c\u201d\u00bb\u2019)\]\uff
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
+@lru_cache(maxsize=65536)  # a source text ends the same way in each locale's catalog
 def _last_mark(text: str) -> str | None:
     stripped = _TRAILING_NOISE.sub("", text)
     return END_PUNCTUATION.get(stripped[-1:]) if stripped else None

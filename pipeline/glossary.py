@@ -280,7 +280,7 @@ class TermIndex:
                     found.add((start, start + len(term), ordinal))
                     start = folded.find(term, start + 1)
             return sorted(found)
-        language, first_forms, forms_of = self.language, self._first_forms, self._forms_of
+        language, first_forms, forms_of, by_form = self.language, self._first_forms, self._forms_of, self._by_form
         tokens, starts = [], []
         for match in _WORD.finditer(text):
             word = match.group()
@@ -291,24 +291,35 @@ class TermIndex:
             if known[1]:
                 starts.append((len(tokens), known[1]))  # most words begin no term
             tokens.append((match.start(), match.end(), known[0]))
+        count = len(tokens)
         for position, shared in starts:
-            start = tokens[position][0]
-            tried = set()  # a term is reached through each of the word's forms it shares
+            start, first_end, _ = tokens[position]
+            # A term is reached through each of the word's forms it shares; with one form, once.
+            tried = set() if len(shared) > 1 else None
             for form in shared:
-                for term_forms, ordinal in self._by_form[form]:
-                    if ordinal in tried:
+                for term_forms, ordinal in by_form[form]:
+                    if tried is not None:
+                        if ordinal in tried:
+                            continue
+                        tried.add(ordinal)
+                    length = len(term_forms)
+                    if length == 1:
+                        found.add((start, first_end, ordinal))
                         continue
-                    tried.add(ordinal)
-                    end = position + len(term_forms)
-                    if end == position + 1:
-                        found.add((start, tokens[position][1], ordinal))
+                    end = position + length
+                    if end > count:
                         continue
                     # The first word matched already (the term was reached through it). Most
                     # multi-word terms fail on the next word's forms: test those before the gaps.
-                    if end <= len(tokens) and all(
-                            tokens[position + k][2] & term_forms[k] for k in range(1, len(term_forms))) and all(
-                            _TERM_GAP.fullmatch(text, tokens[k][1], tokens[k + 1][0]) is not None
-                            for k in range(position, end - 1)):
+                    k = 1
+                    while k < length and tokens[position + k][2] & term_forms[k]:
+                        k += 1
+                    if k < length:
+                        continue
+                    k = position
+                    while k < end - 1 and _TERM_GAP.fullmatch(text, tokens[k][1], tokens[k + 1][0]) is not None:
+                        k += 1
+                    if k == end - 1:
                         found.add((start, tokens[end - 1][1], ordinal))
         return sorted(found)
 

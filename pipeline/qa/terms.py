@@ -48,6 +48,8 @@ def forbidden_term(entry: EntryContext) -> Iterator[str]:
     style guide rejects) anywhere in the translation, in any inflection.
     Use the concept's preferred term instead; the glossary's note says why.
     """
+    if not any(m.key[1].status == "forbidden" for m in entry.terms.target.find(entry.target_text, overlapping=True)):
+        return  # the glossary check asked for these matches already; the longest-first ones cost more
     for match in entry.terms.target.find(entry.target_text):
         concept, term = match.key
         if term.status != "forbidden":

@@ -155,7 +155,10 @@ def _collapse_inline(block: etree._Element) -> None:
         text = getattr(element, slot)
         if not text:
             continue
-        text = _COLLAPSIBLE.sub(" ", _LAYOUT_NBSP.sub(" ", text))
+        if "\N{NO-BREAK SPACE}" in text:
+            text = _LAYOUT_NBSP.sub(" ", text)
+        if "  " in text or not text.isprintable():  # else every run is one space already (\t, \n... are not printable)
+            text = _COLLAPSIBLE.sub(" ", text)
         if after_space and text.startswith(" "):
             text = text[1:]
         if text:

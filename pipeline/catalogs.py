@@ -23,7 +23,7 @@ from pipeline.pofile import format_catalog, parse_catalog, read_fast
 
 __all__ = [
     "TemplateInfo", "UpdateSummary", "build_template", "update_catalog", "read_catalog", "render_catalog",
-    "creation_date", "FUZZY_THRESHOLD", "typography_key",
+    "creation_date", "header_creation_date", "FUZZY_THRESHOLD", "typography_key",
 ]
 
 #: Similarity (difflib ratio) above which a changed source inherits the old
@@ -65,6 +65,17 @@ class UpdateSummary:
 def creation_date(template: polib.POFile) -> str:
     """Return the POT-Creation-Date of a template ("" when it has none)."""
     return template.metadata.get("POT-Creation-Date", "")
+
+
+_HEADER_CREATION_DATE = re.compile(r'^"POT-Creation-Date: ([^"\\]*)\\n"$', re.MULTILINE)
+
+
+def header_creation_date(text: str) -> str:
+    """Return the POT-Creation-Date written in the header of a template's text ("" when there is none),
+    without parsing the catalog: the header is the text before the first blank line."""
+    end = text.find("\n\n")
+    found = _HEADER_CREATION_DATE.search(text, 0, end if end != -1 else len(text))
+    return found.group(1) if found else ""
 
 
 def _comment(segment: Segment) -> str:

@@ -25,7 +25,7 @@ import polib
 from pipeline.assemble import SITE_DOCUMENT, site_segments, url_key
 from pipeline.cache import FileDigests, StageCache, digest, file_digest
 from pipeline.catalogs import (
-    TemplateInfo, UpdateSummary, build_template, creation_date, read_catalog, render_catalog, update_catalog,
+    TemplateInfo, UpdateSummary, build_template, header_creation_date, read_catalog, render_catalog, update_catalog,
 )
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, InputError, PipelineError
@@ -478,17 +478,20 @@ def _write_template(settings: Settings, writer: Writer, doc_id: str, segments: l
                     source_paths: str | list[str], title: str) -> None:
     """Write a .pot, keeping its POT-Creation-Date unless its content changed."""
     path = settings.template_path(doc_id)
-    old_date = ""
-    if path.exists():
-        try:
-            old_date = creation_date(read_catalog(path))
-        except CatalogError:
-            old_date = ""
-    info = TemplateInfo(settings.project_name, settings.bugs_address, old_date or _now_stamp(), title)
-    text = render_catalog(build_template(segments, source_paths, info))
-    if old_date and path.read_text(encoding="utf-8") != text:
-        info = TemplateInfo(info.project, info.bugs_address, _now_stamp(), info.title)
-        text = render_catalog(build_template(segments, source_paths, info))
+    try:
+        old_text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # none yet, or not one we wrote: it gets a new date
+        old_text = ""
+    old_date, now = header_creation_date(old_text), _now_stamp()
+    info = TemplateInfo(settings.project_name, settings.bugs_address, old_date or now, title)
+    template = build_template(segments, source_paths, info)
+    text = render_catalog(template)
+    if old_date and text != old_text:
+        if len(old_date) == len(now):  # the header's lines are laid out alike: only the date differs
+            text = text.replace(f'"POT-Creation-Date: {old_date}\\n"', f'"POT-Creation-Date: {now}\\n"', 1)
+        else:
+            template.metadata["POT-Creation-Date"] = now
+            text = render_catalog(template)
     writer.write(path, text)
 
 

@@ -9,7 +9,7 @@ from pipeline.catalogs import TemplateInfo, build_template, read_catalog, render
 from pipeline.errors import CatalogError
 from pipeline.model import Segment
 from pipeline.segments import extract
-from tests.conftest import FIXTURES, SAMPLE, normalize_path
+from tests.conftest import FIXTURES, SAMPLE, normalize_path, project  # noqa: F401 (a fixture)
 
 INFO = TemplateInfo("Test project", "bugs@example.org", "2026-01-01 00:00+0000", "Liver metastases")
 
@@ -119,3 +119,62 @@ def test_shipped_catalogs_read_and_pass_msgfmt_check():
     for path in sorted((ROOT / "locales").rglob("*.po")):
         read_catalog(path)
         subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], check=True, capture_output=True)
+
+
+_HEADER = ('msgid ""\nmsgstr ""\n"Project-Id-Version: x\\n"\n"POT-Creation-Date: 2026-01-01 00:00+0000\\n"\n'
+           '"Content-Type: text/plain; charset=UTF-8\\n"\n')
+
+
+@pytest.mark.parametrize("text, date", [
+    (_HEADER + '\n#: a.html:1\nmsgid "Causes"\nmsgstr ""\n', "2026-01-01 00:00+0000"),
+    (_HEADER, "2026-01-01 00:00+0000"),  # a header alone, no blank line after it
+    ('msgid ""\nmsgstr ""\n"Project-Id-Version: x\\n"\n\nmsgid ""\n"POT-Creation-Date: 2020-01-01 00:00+0000\\n"\n'
+     'msgstr ""\n', ""),  # only the header counts, not a message that looks like one
+    ('msgid ""\nmsgstr ""\n"POT-Creation-Date: 2026\\"01\\n"\n', ""),  # not a date we wrote
+    ("", ""),
+])
+def test_header_creation_date_reads_the_header_only(text, date):
+    from pipeline.catalogs import header_creation_date
+
+    assert header_creation_date(text) == date
+
+
+def test_a_template_keeps_its_creation_date_until_its_content_changes(project, monkeypatch):
+    from pipeline.cli import main
+
+    template = project / "locales" / "templates" / "000277.pot"
+    template.unlink()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00 UTC
+    assert main(["--root", str(project), "normalize"]) == 0
+    assert main(["--root", str(project), "extract"]) == 0
+    first = template.read_text(encoding="utf-8")
+    assert '"POT-Creation-Date: 2026-01-01 00:00+0000\\n"' in first
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1769904000")  # 2026-02-01 00:00 UTC
+    (project / "build" / "cache" / "extract.jsonl").unlink()  # extract the document again: same content
+    assert main(["--root", str(project), "extract"]) == 0
+    assert template.read_text(encoding="utf-8") == first
+
+    page = project / "source" / "000277.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Liver metastases", "Liver metastasis", 1),
+                    encoding="utf-8")
+    assert main(["--root", str(project), "normalize"]) == 0
+    assert main(["--root", str(project), "extract"]) == 0
+    changed = template.read_text(encoding="utf-8")
+    assert changed != first
+    assert '"POT-Creation-Date: 2026-02-01 00:00+0000\\n"' in changed
+    # What a first extraction on 2026-02-01 would write: only the date was replaced in the text.
+    template.unlink()
+    (project / "build" / "cache" / "extract.jsonl").unlink()
+    assert main(["--root", str(project), "extract"]) == 0
+    assert template.read_text(encoding="utf-8") == changed
+
+    # A date written some other way (another length) is replaced by rendering the template again.
+    template.write_text(changed.replace("2026-02-01 00:00+0000", "2026-2-1"), encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8").replace("Liver metastasis", "Liver metastases", 1),
+                    encoding="utf-8")
+    assert main(["--root", str(project), "normalize"]) == 0
+    assert main(["--root", str(project), "extract"]) == 0
+    again = template.read_text(encoding="utf-8")
+    assert '"POT-Creation-Date: 2026-02-01 00:00+0000\\n"' in again
+    assert again == first.replace("2026-01-01 00:00+0000", "2026-02-01 00:00+0000")

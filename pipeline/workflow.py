@@ -567,23 +567,38 @@ def glossary_notes(template: polib.POFile, terms: Sequence[LocaleTerms]) -> list
     notes: list[dict[str, str]] = [{} for _ in terms]
     if not terms:
         return notes
+    locales = tuple(locale_terms.locale for locale_terms in terms)
+    remembered = terms[0].notes_by_text  # shared sentences recur across templates
     for entry in template:
-        text, names = blank_names(plain_text(entry.msgid), terms[0].protected)
-        matches = terms[0].source.find(text)
-        named = [f"Do not translate: {name}" for name in dict.fromkeys(names)]
-        if not matches and not named:
-            continue
-        for locale_notes, locale_terms in zip(notes, terms):
-            lines, seen = [], set()
-            for match in matches:
-                concept, term = match.key
-                approved = concept.approved(locale_terms.locale)
-                if approved and concept.id not in seen:
-                    seen.add(concept.id)
-                    lines.append(f"Glossary: {term.text} \N{RIGHTWARDS ARROW} {approved[0].text}")
-            if lines or named:
-                locale_notes[entry.msgid] = "\n".join(lines + named)
+        said = remembered.get((entry.msgid, locales))
+        if said is None:
+            if len(remembered) > 100_000:
+                remembered.clear()
+            said = remembered[(entry.msgid, locales)] = _notes_of(entry.msgid, terms)
+        for locale_notes, note in zip(notes, said):
+            if note:
+                locale_notes[entry.msgid] = note
     return notes
+
+
+def _notes_of(msgid: str, terms: Sequence[LocaleTerms]) -> tuple[str, ...]:
+    """The note of one source text for each locale of ``terms`` ("" for none)."""
+    text, names = blank_names(plain_text(msgid), terms[0].protected)
+    matches = terms[0].source.find(text)
+    named = [f"Do not translate: {name}" for name in dict.fromkeys(names)]
+    if not matches and not named:
+        return ("",) * len(terms)
+    said = []
+    for locale_terms in terms:
+        lines, seen = [], set()
+        for match in matches:
+            concept, term = match.key
+            approved = concept.approved(locale_terms.locale)
+            if approved and concept.id not in seen:
+                seen.add(concept.id)
+                lines.append(f"Glossary: {term.text} \N{RIGHTWARDS ARROW} {approved[0].text}")
+        said.append("\n".join(lines + named))
+    return tuple(said)
 
 
 #: What forked workers need from the stage that started them (set just before the pool starts).

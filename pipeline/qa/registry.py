@@ -63,6 +63,12 @@ class LocaleTerms:
         return {}
 
     @cached_property
+    def notes_by_text(self) -> dict[tuple[str, tuple[str, ...]], tuple[str, ...]]:
+        """The glossary notes of a source text for some locales (see workflow.glossary_notes), kept
+        for the texts that recur across templates."""
+        return {}
+
+    @cached_property
     def protected(self) -> tuple[tuple[str, re.Pattern], ...]:
         """Names that must appear unchanged, each with the pattern that finds it as a whole word."""
         return name_patterns(self.glossary.protected_names)

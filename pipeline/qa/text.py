@@ -43,13 +43,16 @@ _BRACKET_OR_QUOTE = re.compile("[" + "".join(re.escape(char) for char in (*BRACK
 #: language is written: CJK text is about a third as long in characters.
 LENGTH_RATIO_BOUNDS = {"unsegmented": (0.12, 1.2), "default": (0.5, 2.5)}
 
-_TRAILING_NOISE = re.compile(r"(?:<[^<>]*>|[\s\"'\u201c\u201d\u00bb\u2019)\]\uff09\u300d])+$")
+# What may follow a text's end mark (tags, closing quotes and brackets, spaces), read backwards from
+# the end of the reversed text: only the noise itself is tried, not every position of the text.
+_TRAILING_NOISE_REVERSED = re.compile(r"(?:>[^<>]*<|[\s\"'\u201c\u201d\u00bb\u2019)\]\uff09\u300d])+")
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=65536)  # a source text ends the same way in each locale's catalog
 def _last_mark(text: str) -> str | None:
-    stripped = _TRAILING_NOISE.sub("", text)
+    noise = _TRAILING_NOISE_REVERSED.match(text[::-1])
+    stripped = text[:len(text) - noise.end()] if noise else text
     return END_PUNCTUATION.get(stripped[-1:]) if stripped else None
 
 

@@ -5,11 +5,14 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline.catalogs import TemplateInfo, build_template, read_catalog, render_catalog, update_catalog
+from pipeline.catalogs import (
+    TemplateInfo, build_template, header_creation_date, read_catalog, render_catalog, update_catalog,
+)
+from pipeline.cli import main
 from pipeline.errors import CatalogError
 from pipeline.model import Segment
 from pipeline.segments import extract
-from tests.conftest import FIXTURES, SAMPLE, normalize_path, project  # noqa: F401 (a fixture)
+from tests.conftest import FIXTURES, SAMPLE, normalize_path
 
 INFO = TemplateInfo("Test project", "bugs@example.org", "2026-01-01 00:00+0000", "Liver metastases")
 
@@ -134,14 +137,10 @@ _HEADER = ('msgid ""\nmsgstr ""\n"Project-Id-Version: x\\n"\n"POT-Creation-Date:
     ("", ""),
 ])
 def test_header_creation_date_reads_the_header_only(text, date):
-    from pipeline.catalogs import header_creation_date
-
     assert header_creation_date(text) == date
 
 
 def test_a_template_keeps_its_creation_date_until_its_content_changes(project, monkeypatch):
-    from pipeline.cli import main
-
     template = project / "locales" / "templates" / "000277.pot"
     template.unlink()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00 UTC

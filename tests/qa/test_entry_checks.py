@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS, EntryContext, LocaleTerms, checks_by_id
+from pipeline.qa.text import END_PUNCTUATION, _last_mark
 from tests.conftest import ROOT
 
 GLOSSARY = load_glossary(ROOT / "locales" / "glossary.csv")
@@ -211,8 +212,6 @@ def test_every_entry_check_has_metadata_documentation_and_both_tables():
 @settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.text(alphabet="ab.?!:;。؟ <>/\"'\u201d\u00bb)]\uff09\u300d\n", max_size=24))
 def test_the_end_mark_is_read_past_the_same_trailing_noise_as_a_forward_search_would(text):
-    from pipeline.qa.text import END_PUNCTUATION, _last_mark
-
     forward = re.compile(r"(?:<[^<>]*>|[\s\"'\u201c\u201d\u00bb\u2019)\]\uff09\u300d])+$")
     stripped = forward.sub("", text)
     assert _last_mark(text) == (END_PUNCTUATION.get(stripped[-1:]) if stripped else None)

@@ -212,10 +212,10 @@ def word_forms(word: str, language: str) -> frozenset[str]:
 def _compute_forms(word: str, language: str) -> frozenset[str]:
     """The forms two words are compared by: lemma (simplemma), Snowball stem, and the stem of the lemma.
 
-    Two words match when their forms intersect, which absorbs what either
-    tool misses alone (Snowball leaves "ojos" whole; simplemma maps it to "ojo").
+    Takes the case-folded word (word_forms folds it). Two words match when
+    their forms intersect, which absorbs what either tool misses alone
+    (Snowball leaves "ojos" whole; simplemma maps it to "ojo").
     """
-    word = word.casefold()
     variants = {word}
     if language == "ar":
         variants |= {word[len(p):] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2}

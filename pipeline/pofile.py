@@ -65,14 +65,16 @@ def _escape(text: str) -> str:
 
 
 def _escaped_bytes(portion: str) -> tuple[bytes, bytes]:
-    """The escaped portion as UTF-8, and write-po.c's overrides: no break inside an escape sequence,
-    nor before the ``\\n`` that ends a portion."""
+    """The escaped portion as UTF-8, and write-po.c's overrides: no break inside an escape sequence
+    (after its backslash), nor before the ``\\n`` that ends a portion."""
     data = _escape(portion).encode("utf-8")
     overrides = bytearray(len(data))
     # After escaping, every backslash starts an escape sequence (a literal one became "\\\\"),
-    # and no byte of a multibyte UTF-8 character is a backslash.
+    # and no byte of a multibyte UTF-8 character is a backslash. As in write-po.c, a line may
+    # break before the backslash (libunistring decides) but never after it: Unicode allows a
+    # break inside "\\\\", which would leave a string ending in an escaped quote.
     for match in _ESCAPE_SEQUENCE.finditer(data):
-        overrides[match.start()] = _BREAK_PROHIBITED
+        overrides[match.start() + 1] = _BREAK_PROHIBITED
     if portion.endswith("\n"):
         overrides[-2] = _BREAK_PROHIBITED
     return data, bytes(overrides)

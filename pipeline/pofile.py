@@ -64,10 +64,13 @@ def _escape(text: str) -> str:
     return _TO_ESCAPE.sub(lambda m: _ESCAPES[m.group()], text)
 
 
-def _escaped_bytes(portion: str) -> tuple[bytes, bytes]:
+def _escaped_bytes(portion: str) -> tuple[bytes, bytes | None]:
     """The escaped portion as UTF-8, and write-po.c's overrides: no break inside an escape sequence
-    (after its backslash), nor before the ``\\n`` that ends a portion."""
+    (after its backslash), nor before the ``\\n`` that ends a portion; None when there is no escape
+    sequence to protect."""
     data = _escape(portion).encode("utf-8")
+    if b"\\" not in data:
+        return data, None  # libunistring reads no overrides from a null pointer
     overrides = bytearray(len(data))
     # After escaping, every backslash starts an escape sequence (a literal one became "\\\\"),
     # and no byte of a multibyte UTF-8 character is a backslash. As in write-po.c, a line may
@@ -80,7 +83,7 @@ def _escaped_bytes(portion: str) -> tuple[bytes, bytes]:
     return data, bytes(overrides)
 
 
-def _breaks(data: bytes, overrides: bytes, width: int, start_column: int) -> bytes:
+def _breaks(data: bytes, overrides: bytes | None, width: int, start_column: int) -> bytes:
     if start_column + len(data) < width:
         # No character is wider in columns than in UTF-8 bytes, so this fits and
         # libunistring would break nowhere; most strings of a catalog are short.
@@ -140,12 +143,15 @@ def _string_lines(keyword: str, value: str, prefix: str, wrap: bool) -> list[str
     for number, portion in enumerate(portions):
         data, overrides = _escaped_bytes(portion)
         start = len(prefix) + (len(keyword) + 1 if first else 0) + 1 - after_break
-        breaks = _breaks(data, overrides, width, start)
-        more = number < len(portions) - 1
-        if first and (more or start > width or _BREAK_POSSIBLE in breaks):
+        # Laid out from column 0, as every portion is but a first one that fits after its keyword.
+        breaks = _breaks(data, overrides, width, 0)
+        if first and (number < len(portions) - 1 or start > width or _BREAK_POSSIBLE in breaks
+                      or _BREAK_POSSIBLE in _breaks(data, overrides, width, start)):
+            # GNU starts the string on a line of its own when it does not fit after the keyword. A
+            # later start breaks no later, so breaks from column 0 mean breaks after the keyword too,
+            # and no breaks from column 0 are what the line after the keyword holds when it fits.
             lines.append(f'{prefix}{keyword} ""')
             first = False
-            breaks = _breaks(data, overrides, width, 0)
         pieces = _split(data, breaks)
         head = f'{prefix}{keyword} "' if first else f'{prefix}"'
         lines.append(f'{head}{pieces[0]}"')

@@ -285,11 +285,17 @@ def _unescape(text: str) -> str:
     return _UNESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], text) if "\\" in text else text
 
 
+#: A new entry's fields as polib's __init__ sets them, but for the mutable ones (see _new_entry).
+_NEW_ENTRY_FIELDS = dict(msgid="", msgstr="", msgid_plural="", msgctxt=None, obsolete=False, encoding="utf-8",
+                         comment="", tcomment="", previous_msgctxt=None, previous_msgid=None,
+                         previous_msgid_plural=None)
+
+
 def _new_entry(line: int) -> polib.POEntry:
     entry = polib.POEntry.__new__(polib.POEntry)  # __init__'s keyword handling is a third of the cost
-    entry.__dict__.update(msgid="", msgstr="", msgid_plural="", msgstr_plural={}, msgctxt=None, obsolete=False,
-                          encoding="utf-8", comment="", tcomment="", occurrences=[], flags=[], previous_msgctxt=None,
-                          previous_msgid=None, previous_msgid_plural=None, linenum=line)
+    fields = _NEW_ENTRY_FIELDS.copy()
+    fields.update(msgstr_plural={}, occurrences=[], flags=[], linenum=line)
+    entry.__dict__ = fields
     return entry
 
 
@@ -457,7 +463,6 @@ _ENTRY = re.compile(rf"""
         \#~[ ]msgstr[ ](?P<oms>{_STRING}\n(?:\#~[ ]{_STRING}\n)*)
     )
     \n*""", re.VERBOSE)
-_QUOTED = re.compile(r'"(.*)"')
 _PLURAL = re.compile(rf"msgstr\[(\d)\][ ]((?:{_STRING}\n)(?:{_STRING}\n)*)")
 # The line separators other than "\n" that str.splitlines, and so polib, also
 # splits at. (Spaces at either end of a line, which polib strips, are kept out
@@ -465,8 +470,11 @@ _PLURAL = re.compile(rf"msgstr\[(\d)\][ ]((?:{_STRING}\n)(?:{_STRING}\n)*)")
 _OTHER_LINE_SEPARATORS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
-def _joined(lines: str) -> str:
-    return _unescape("".join(_QUOTED.findall(lines)))
+def _joined(lines: str, prefix: str = "") -> str:
+    """The value of a string's lines as _ENTRY matched them (``"..."\\n``, continuation lines after
+    ``prefix``): every line is one quoted string and nothing else, so the lines join where a closing
+    quote, a newline, the prefix and an opening quote meet."""
+    return _unescape(lines[1:-2].replace(f'"\n{prefix}"', ""))
 
 
 def _comment_lines(block: str) -> str:
@@ -491,47 +499,48 @@ def read_fast(text: str) -> polib.POFile | None:
         match = _ENTRY.match(text, position)
         if match is None:
             return None
-        groups = match.groupdict()
+        tc, gc, oc, fl, pc, pm, pp, ct, mi, mp, mx, ms, oct_, omi, oms = match.groups()
         entry = _new_entry(line if position else 0)
-        if groups["tc"]:
+        if tc:
             if position:
-                entry.tcomment = _comment_lines(groups["tc"])
+                entry.tcomment = _comment_lines(tc)
             else:  # comments before the first entry are the file's header comment
-                catalog.header = _comment_lines(groups["tc"])
-        if groups["gc"]:
-            entry.comment = "\n".join(comment[3:] for comment in groups["gc"][:-1].split("\n"))
-        if groups["oc"]:
-            references = " ".join(line_[3:] for line_ in groups["oc"][:-1].split("\n"))
-            entry.occurrences += map(_occurrence, references.split())
-        if groups["fl"]:
-            entry.flags = [flag.strip() for flag_line in groups["fl"][:-1].split("\n")
-                           for flag in flag_line[3:].split(",")]
-        if groups["omi"] is not None:
+                catalog.header = _comment_lines(tc)
+        if gc:  # every line is "#. " and its text
+            entry.comment = gc[3:-1].replace("\n#. ", "\n")
+        if oc:
+            entry.occurrences += map(_occurrence, oc[3:-1].replace("\n#: ", " ").split())
+        if fl:
+            entry.flags = [flag.strip() for flag in fl[3:-1].replace("\n#, ", ",").split(",")]
+        if omi is not None:
             entry.obsolete = True
-            entry.msgid, entry.msgstr = _joined(groups["omi"]), _joined(groups["oms"])
-            if groups["oct"] is not None:
-                entry.msgctxt = _joined(groups["oct"])
+            entry.msgid, entry.msgstr = _joined(omi, "#~ "), _joined(oms, "#~ ")
+            if oct_ is not None:
+                entry.msgctxt = _joined(oct_, "#~ ")
         else:
-            entry.msgid = _joined(groups["mi"])
-            if groups["ct"] is not None:
-                entry.msgctxt = _joined(groups["ct"])
-            if groups["ms"] is not None:
-                entry.msgstr = _joined(groups["ms"])
+            entry.msgid = _joined(mi)
+            if ct is not None:
+                entry.msgctxt = _joined(ct)
+            if ms is not None:
+                entry.msgstr = _joined(ms)
             else:
-                entry.msgid_plural = _joined(groups["mp"])
-                for index, lines in _PLURAL.findall(groups["mx"]):
+                entry.msgid_plural = _joined(mp)
+                for index, lines in _PLURAL.findall(mx):
                     entry.msgstr_plural[int(index)] = _joined(lines)
-            for name, group in (("previous_msgctxt", "pc"), ("previous_msgid", "pm"),
-                                ("previous_msgid_plural", "pp")):
-                if groups[group] is not None:
-                    setattr(entry, name, _joined(groups[group]))
+            if pc is not None:
+                entry.previous_msgctxt = _joined(pc, "#| ")
+            if pm is not None:
+                entry.previous_msgid = _joined(pm, "#| ")
+            if pp is not None:
+                entry.previous_msgid_plural = _joined(pp, "#| ")
         key = (entry.msgid, entry.msgctxt)
         if key in seen:
             return None  # a message defined twice: parse_catalog reports it
         if not entry.obsolete:
             seen.add(key)
         list.append(catalog, entry)
-        line += text.count("\n", position, match.end())
-        position = match.end()
+        end = match.end()
+        line += text.count("\n", position, end)
+        position = end
     _take_header(catalog)
     return catalog

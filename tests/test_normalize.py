@@ -130,3 +130,28 @@ def test_unusable_pages_get_one_clear_error_naming_the_file(page):
     message = str(caught.value)
     assert message.startswith(f"{page}: ")
     assert "\n" not in message
+
+
+def _nested(depth: int, inner: str = "text") -> bytes:
+    """A page of ``<html>`` (depth 1), ``<body>`` (2), divs, and a paragraph holding ``inner`` at ``depth``."""
+    return ("<!DOCTYPE html><html><body>" + "<div>" * (depth - 3) + f"<p>{inner}</p>" + "</div>" * (depth - 3)
+            + "</body></html>").encode()
+
+
+@pytest.mark.parametrize("depth, inner", [
+    pytest.param(200, "text", id="at-the-limit"),
+    pytest.param(200, "<!-- a comment is not an element -->text", id="comment-below-the-limit"),
+])
+def test_nesting_up_to_the_limit_is_accepted(depth, inner):
+    document, _ = normalize(_nested(depth, inner), doc_id="deep", source_path="source/deep.html")
+    assert "text" in document.html
+
+
+@pytest.mark.parametrize("depth, inner, shown", [
+    pytest.param(201, "text", "201", id="one-over"),
+    pytest.param(200, "<span>text</span>", "201", id="an-inline-element-over"),
+    pytest.param(240, "text", "240", id="far-over"),
+])
+def test_nesting_over_the_limit_is_refused_with_its_depth(depth, inner, shown):
+    with pytest.raises(InputError, match=f"elements nested {shown} levels deep, over the limit of 200"):
+        normalize(_nested(depth, inner), doc_id="deep", source_path="source/deep.html")

@@ -57,6 +57,14 @@ def _refuse_non_html(text: str, source_path: str) -> None:
         raise InputError("an XML document, not an HTML page", source_path)
 
 
+#: True when some element of a tree lies deeper than MAX_DEPTH (its root at depth 1): one path of
+#: MAX_DEPTH steps, evaluated in C, where _depth walks in Python.
+_DEEPER_THAN_ALLOWED = etree.XPath("boolean(" + "/".join(["*"] * MAX_DEPTH) + ")")
+
+#: The elements that carry a text dump's source line.
+_CARRYING_SOURCE_LINES = etree.XPath(f"descendant-or-self::*[@{SOURCE_LINE_ATTRIBUTE}]")
+
+
 def _depth(root: etree._Element) -> int:
     depth = deepest = 0
     for event, _ in etree.iterwalk(root, events=("start", "end")):
@@ -252,13 +260,13 @@ def normalize(raw: bytes, *, doc_id: str, source_path: str, http_charset: str | 
         page = parse_document(text)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"cannot parse as HTML: {exc}", source_path) from exc
-    depth = _depth(page)
-    if depth > MAX_DEPTH:
+    if _DEEPER_THAN_ALLOWED(page):
+        depth = _depth(page)
         raise InputError(f"elements nested {depth}{'+' if depth >= 256 else ''} levels deep, over the limit of "
                          f"{MAX_DEPTH}", source_path)
-    for element in page.iter():
-        line = element.get(SOURCE_LINE_ATTRIBUTE) if isinstance(element.tag, str) else None
-        if line and line.isdigit():
+    for element in _CARRYING_SOURCE_LINES(page):
+        line = element.get(SOURCE_LINE_ATTRIBUTE)
+        if line.isdigit():
             element.sourceline = int(line)  # a text dump's line, carried through the generated HTML
 
     title, description, declared_url = _head_facts(page)

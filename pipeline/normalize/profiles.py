@@ -83,6 +83,12 @@ def _selector(css: str) -> CSSSelector:
     return CSSSelector(css, translator="html")
 
 
+@cache
+def _union(selectors: tuple[str, ...]) -> etree.XPath:
+    """One XPath for several CSS selectors: what any of them selects, once, in document order."""
+    return etree.XPath(" | ".join(_selector(css).path for css in selectors))
+
+
 def choose_profile(root: etree._Element, name: str | None = None) -> Profile:
     """Return the profile named ``name``, or else the first whose detect selectors match ``root``."""
     profiles = load_profiles()
@@ -110,9 +116,7 @@ def select_content(root: etree._Element, profile: Profile) -> list[etree._Elemen
             if found:
                 return _outermost(found)[:1]
         return []
-    order = {element: index for index, element in enumerate(root.iter())}
-    found = {element for css in profile.content for element in _selector(css)(root)}
-    return _outermost(sorted(found, key=order.__getitem__))
+    return _outermost(_union(profile.content)(root))
 
 
 def select_drop(root: etree._Element, profile: Profile) -> list[tuple[str, etree._Element]]:

@@ -11,7 +11,7 @@ import re
 from lxml import etree
 
 from pipeline.errors import InputError
-from pipeline.htmldoc import VOID_ELEMENTS, is_block, new_element, parse_document, serialize_document
+from pipeline.htmldoc import BLOCK_ELEMENTS, VOID_ELEMENTS, is_block, new_element, parse_document, serialize_document
 from pipeline.model import CleanDocument, NormalizeStep
 from pipeline.normalize.decoding import decode_html
 from pipeline.normalize.dump import SOURCE_LINE_ATTRIBUTE, dump_to_html
@@ -110,8 +110,6 @@ def _remove_empty(root: etree._Element) -> None:
 
 def _wrap_loose_inline(container: etree._Element) -> None:
     """Put text and inline elements that sit between blocks into a ``<div>`` of their own."""
-    if not any(is_block(child) for child in container):
-        return
     pending_text, pending_nodes, first_line = container.text, [], container.sourceline
     container.text = None
 
@@ -138,6 +136,11 @@ def _wrap_loose_inline(container: etree._Element) -> None:
 
 def _collapse_inline(block: etree._Element) -> None:
     """Collapse whitespace runs across a block's inline content; trim its start and end."""
+    if not len(block):  # text only (most list items and headings): the steps below, on one string
+        text = block.text
+        if text:
+            block.text = _collapsed(text, True).rstrip(" ") or None
+        return
     items: list[tuple[etree._Element, str] | etree._Element] = []
 
     def collect(element: etree._Element) -> None:
@@ -163,16 +166,23 @@ def _collapse_inline(block: etree._Element) -> None:
         text = getattr(element, slot)
         if not text:
             continue
-        if "\N{NO-BREAK SPACE}" in text:
-            text = _LAYOUT_NBSP.sub(" ", text)
-        if "  " in text or not text.isprintable():  # else every run is one space already (\t, \n... are not printable)
-            text = _COLLAPSIBLE.sub(" ", text)
-        if after_space and text.startswith(" "):
-            text = text[1:]
+        text = _collapsed(text, after_space)
         if text:
             after_space = text.endswith(" ")
         setattr(element, slot, text or None)
     _trim_end(items)
+
+
+def _collapsed(text: str, after_space: bool) -> str:
+    """One text of a block with layout no-break spaces made spaces and whitespace runs one space,
+    without its first space when it follows a space (``after_space``)."""
+    if "\N{NO-BREAK SPACE}" in text:
+        text = _LAYOUT_NBSP.sub(" ", text)
+    if "  " in text or not text.isprintable():  # else every run is one space already (\t, \n... are not printable)
+        text = _COLLAPSIBLE.sub(" ", text)
+    if after_space and text.startswith(" "):
+        text = text[1:]
+    return text
 
 
 def _trim_end(items: list) -> None:
@@ -202,18 +212,47 @@ def _tidy_whitespace(root: etree._Element) -> None:
                 child.tail = "\n"
     body = root.find("body")
     for element in list(body.iter()):
-        if is_block(element) and element.tag not in _WHITESPACE_KEPT:
+        if element.tag in BLOCK_ELEMENTS and element.tag not in _WHITESPACE_KEPT and _has_loose_inline(element):
             _wrap_loose_inline(element)
-    for element in body.iter():
-        if not is_block(element) or element.tag in _WHITESPACE_KEPT:
-            continue
-        if any(is_block(child) for child in element):
-            element.text = "\n"
-            for child in element:
-                child.tail = "\n"
-        elif not any(a.tag in _WHITESPACE_KEPT for a in element.iterancestors()):
-            if element.getparent() is None or is_block(element.getparent()):
+    _lay_out(body, True, False)
+
+
+def _has_loose_inline(block: etree._Element) -> bool:
+    """Whether ``block`` holds a block beside text or inline elements, which _wrap_loose_inline wraps.
+
+    A block holding blocks only, with whitespace between them, is left to _lay_out, which gives
+    it its newlines whatever whitespace it had.
+    """
+    has_block, loose = False, bool(block.text) and not block.text.isspace()
+    for child in block:
+        if child.tag in BLOCK_ELEMENTS:
+            has_block = True
+        else:
+            loose = True
+        if child.tail and not child.tail.isspace():
+            loose = True
+    return has_block and loose
+
+
+def _lay_out(element: etree._Element, parent_is_block: bool, in_kept: bool) -> None:
+    """Lay out ``element`` and everything inside it, in document order: a block holding blocks gets
+    a newline before each; a block holding none, its inline content collapsed, when its parent is a
+    block and no ``pre`` or ``textarea`` holds it."""
+    tag = element.tag
+    block = tag in BLOCK_ELEMENTS
+    if block and tag not in _WHITESPACE_KEPT:
+        for child in element:
+            if child.tag in BLOCK_ELEMENTS:
+                element.text = "\n"
+                for each in element:
+                    each.tail = "\n"
+                break
+        else:
+            if parent_is_block and not in_kept:
                 _collapse_inline(element)
+    in_kept = in_kept or tag in _WHITESPACE_KEPT
+    for child in element:
+        _lay_out(child, block, in_kept)
 
 
 def _article_parts(page: etree._Element, profile_name: str | None) -> tuple[list[etree._Element], list[NormalizeStep]]:

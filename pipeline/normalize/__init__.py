@@ -346,13 +346,12 @@ def normalize(raw: bytes, *, doc_id: str, source_path: str, http_charset: str | 
     _tidy_whitespace(root)
 
     html = serialize_document(root)
-    reparsed = parse_document(html)
-    lines = []
-    for built, parsed in zip(root.iter(), reparsed.iter(), strict=True):
-        assert built.tag == parsed.tag, f"serializer changed the tree: {built.tag} != {parsed.tag}"
-        lines.append(built.sourceline or 0)
+    built = list(root.iter())
+    # Extract and build find each element's source line by its position in the parsed clean document.
+    assert [element.tag for element in built] == [element.tag for element in parse_document(html).iter()], \
+        "serializer changed the tree"
     document = CleanDocument(doc_id=doc_id, source_path=source_path, html=html,
-                             source_lines=tuple(lines), base_url=base_url)
+                             source_lines=tuple([element.sourceline or 0 for element in built]), base_url=base_url)
     return document, steps
 
 

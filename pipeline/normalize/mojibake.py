@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-
 import ftfy
 from ftfy.badness import is_bad
 from lxml import etree
@@ -81,16 +79,6 @@ def _describe(text: str) -> str:
     return snippet if len(snippet) <= 40 else snippet[:39] + "\N{HORIZONTAL ELLIPSIS}"
 
 
-def _texts(tree: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        yield element, "text"
-        yield element, "tail"
-        for name in element.attrib:
-            yield element, name
-
-
 def fix_tree(tree: etree._Element) -> list[NormalizeStep]:
     """Repair mojibake in every text node and attribute value of ``tree``, in place.
 
@@ -98,19 +86,24 @@ def fix_tree(tree: etree._Element) -> list[NormalizeStep]:
     ftfy's explanation (``"encode latin-1, decode utf-8"``).
     """
     steps = []
-    for element, slot in _texts(tree):
-        if slot in ("text", "tail"):
-            original = getattr(element, slot)
-        else:
-            original = element.get(slot)
-        if not original:
-            continue
-        fixed, explanation = fix_text(original)
+
+    def fixed(original: str) -> str | None:
+        if original.isascii():  # most text: fix_text would return it at once, but the call costs
+            return None
+        repaired, explanation = fix_text(original)
         if not explanation:
-            continue
-        if slot in ("text", "tail"):
-            setattr(element, slot, fixed)
-        else:
-            element.set(slot, fixed)
+            return None
         steps.append(NormalizeStep("fix-mojibake", _describe(original), explanation))
+        return repaired
+
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.text and (repaired := fixed(element.text)) is not None:
+            element.text = repaired
+        if element.tail and (repaired := fixed(element.tail)) is not None:
+            element.tail = repaired
+        for name, value in element.items():
+            if value and (repaired := fixed(value)) is not None:
+                element.set(name, repaired)
     return steps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -80,6 +81,11 @@ def safe_url(url: str, base_url: str = "") -> str | None:
     return url.strip()
 
 
+@cache
+def _allowed_on(tag: str) -> frozenset[str]:
+    return GLOBAL_ATTRIBUTES | ALLOWED_ATTRIBUTES.get(tag, frozenset())
+
+
 def sanitize_tree(root: etree._Element, base_url: str = "") -> list[NormalizeStep]:
     """Remove from ``root`` (in place) every element, attribute and URL not on the allow-lists.
 
@@ -110,8 +116,11 @@ def sanitize_tree(root: etree._Element, base_url: str = "") -> list[NormalizeSte
     walk(root)
 
     for element in root.iter():
-        allowed = GLOBAL_ATTRIBUTES | ALLOWED_ATTRIBUTES.get(element.tag, frozenset())
-        for name in list(element.attrib):
+        names = element.keys()
+        if not names:
+            continue
+        allowed = _allowed_on(element.tag)
+        for name in names:
             if name not in allowed:
                 note("remove-attribute", "on*" if name.startswith("on") else name)
                 del element.attrib[name]

@@ -233,7 +233,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
     links = {code: _links(urls, code, source, published) for code in codes}
     WORKER.update(settings=settings, loaded=loaded, codes=codes, published=published, translations=translations,
                    site_words=site_words, source=source, links=links, check_only=writer.check_only)
-    done.update(run_documents(_build_document, work, jobs, writer, result, cache, inputs_of))
+    done.update(doc_id for doc_id, _ in run_documents(_build_document, work, jobs, writer, result, cache, inputs_of))
     result.documents = len(doc_ids)
     overall = digest(*site_digests, *sorted(cache.touched_inputs()))
     site_files = [settings.site_dir / name for name in ("style.css", "favicon.svg", "index.html")] + \

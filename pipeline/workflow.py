@@ -182,8 +182,8 @@ def clean_digest(settings: Settings, doc_id: str) -> str:
 
 
 def run_documents(function: Callable[[str], tuple], work: list[str], jobs: int, writer: Writer,
-                  result: StageResult, cache: StageCache, inputs_of: dict[str, str]) -> Iterator[str]:
-    """Run a per-document worker over ``work`` on ``jobs`` processes; yield each document done.
+                  result: StageResult, cache: StageCache, inputs_of: dict[str, str]) -> Iterator[tuple[str, object]]:
+    """Run a per-document worker over ``work`` on ``jobs`` processes; yield each document done, with its payload.
 
     ``function(doc_id)`` returns ``(doc_id, payload, files changed, files unchanged, error)``: what it
     wrote goes into ``writer``'s counts, an error into ``result``, and the payload into ``cache``
@@ -196,7 +196,7 @@ def run_documents(function: Callable[[str], tuple], work: list[str], jobs: int, 
             result.errors.append(InputError(*error))
             continue
         cache.put(doc_id, inputs_of[doc_id], payload)
-        yield doc_id
+        yield doc_id, payload
 
 
 def save_stage_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
@@ -357,8 +357,10 @@ def clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
 
 
 def _normalize_document(item: tuple[str, str, str, str | None, str]) -> tuple:
-    """Normalize one source (in a worker or in process): (doc_id, html, meta, steps) or (doc_id, error)."""
+    """Normalize one source and write build/clean/<doc>.html and .json (in a worker or in process):
+    (doc_id, payload or None, files changed, files unchanged, error)."""
     doc_id, path_text, relative, profile, source_locale = item
+    settings = WORKER["settings"]
     path = Path(path_text)
     try:
         raw = read_bounded(path)
@@ -371,20 +373,26 @@ def _normalize_document(item: tuple[str, str, str, str | None, str]) -> tuple:
                                         url=fetched.get("final_url") or "", profile_name=profile,
                                         source_locale=source_locale)
     except PipelineError as exc:
-        return doc_id, None, None, exc.fields()
+        return doc_id, None, [], 0, exc.fields()
     except KeyError as exc:
-        return doc_id, None, None, (f"unknown site profile {exc.args[0]!r} in {MANIFEST}", path_text, None)
+        return doc_id, None, [], 0, (f"unknown site profile {exc.args[0]!r} in {MANIFEST}", path_text, None)
     meta = {"doc_id": doc_id, "source_path": relative, "base_url": document.base_url,
             "source_lines": list(document.source_lines)}
-    return doc_id, document.html, json.dumps(meta, separators=(",", ":")) + "\n", \
-        [{"action": s.action, "target": s.target, "reason": s.reason} for s in steps]
+    writer = Writer(settings.root, check_only=WORKER["check_only"])
+    html_path, meta_path = clean_paths(settings, doc_id)
+    writer.write(html_path, document.html)
+    writer.write(meta_path, json.dumps(meta, separators=(",", ":")) + "\n")
+    payload = {"source": relative, "steps": [{"action": s.action, "target": s.target, "reason": s.reason}
+                                             for s in steps]}
+    return doc_id, payload, writer.changed, writer.unchanged, None
 
 
 def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
     """Normalize every source page into build/clean/<doc>.html (+ .json with source lines) and a report.
 
     A page whose bytes (and fetch facts and profile) did not change since it
-    was last normalized is skipped; the others are normalized on ``jobs`` processes.
+    was last normalized is skipped; the others are normalized, and their clean
+    documents written, on ``jobs`` processes.
     """
     result = StageResult("normalize")
     documents, result.errors = source_documents(settings, only)
@@ -406,15 +414,9 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
             continue
         inputs_of[doc_id] = inputs
         work.append((doc_id, str(path), relative, profiles.get(doc_id), settings.source_locale))
-    for doc_id, html, meta, outcome in run_parallel(_normalize_document, work, jobs):
-        if html is None:
-            result.errors.append(InputError(*outcome))
-            continue
-        html_path, meta_path = clean_paths(settings, doc_id)
-        writer.write(html_path, html)
-        writer.write(meta_path, meta)
-        result.notes.append(_normalize_summary(doc_id, [NormalizeStep(**step) for step in outcome]))
-        cache.put(doc_id, inputs_of[doc_id], {"source": json.loads(meta)["source_path"], "steps": outcome})
+    WORKER.update(settings=settings, check_only=writer.check_only)
+    for doc_id, payload in run_documents(_normalize_document, work, jobs, writer, result, cache, inputs_of):
+        result.notes.append(_normalize_summary(doc_id, [NormalizeStep(**step) for step in payload["steps"]]))
         reported.append(doc_id)
         result.documents += 1
     save_stage_cache(writer, cache, bool(only))

@@ -76,6 +76,8 @@ def name_placeholders(nodes: Iterable[etree._Element]) -> dict[etree._Element, P
     Names are the tag names, numbered from 1 when a name occurs more than once.
     """
     elements = _inline_descendants(nodes)
+    if not elements:
+        return {}  # text only: most headings and list items
     totals = Counter(e.tag for e in elements)
     seen: Counter[str] = Counter()
     named = {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from pipeline.htmldoc import SEGMENT_ROLES, VOID_ELEMENTS, is_block, parse_document, serialize_document
+from pipeline.htmldoc import BLOCK_ELEMENTS, SEGMENT_ROLES, VOID_ELEMENTS, parse_document, serialize_document
 from pipeline.model import CleanDocument, Segment
 from pipeline.placeholders import (
     TAG_TOKEN, MarkupError, Placeholder, build_nodes, is_protected, name_placeholders, parse_text, to_text,
@@ -132,10 +132,14 @@ def _section_scope(heading: etree._Element) -> etree._Element:
     page puts headings and paragraphs side by side. Both come out right.
     """
     wrapper = heading
-    own_text = "".join(heading.itertext()).strip()
-    while wrapper.getparent() is not None and "".join(wrapper.getparent().itertext()).strip() == own_text:
+    own_text = _TEXT_CONTENT(heading).strip()
+    while wrapper.getparent() is not None and _TEXT_CONTENT(wrapper.getparent()).strip() == own_text:
         wrapper = wrapper.getparent()
     return wrapper.getparent() if wrapper.getparent() is not None else wrapper
+
+
+#: An element's text content, joined in C (a section's text is joined to compare it with its heading's).
+_TEXT_CONTENT = etree.XPath("string()")
 
 
 def iter_segments(root: etree._Element, source_lines: tuple[int, ...] = ()) -> Iterator[tuple[Slot, Segment]]:
@@ -165,6 +169,7 @@ def iter_segments(root: etree._Element, source_lines: tuple[int, ...] = ()) -> I
                                                                        None, line(meta))
 
     headings: list[tuple[str, etree._Element]] = []
+    found: list[tuple[Slot, Segment]] = []  # built by plain recursion: a generator per level cost more
 
     def section_of(element: etree._Element) -> str | None:
         ancestors = set(element.iterancestors())
@@ -173,39 +178,41 @@ def iter_segments(root: etree._Element, source_lines: tuple[int, ...] = ()) -> I
                 return heading
         return None
 
-    def attributes(element: etree._Element, section: str | None) -> Iterator[tuple[Slot, Segment]]:
+    def attributes(element: etree._Element, section: str | None) -> None:
         for name, role in TRANSLATABLE_ATTRIBUTES.items():
             value = element.get(name)
             if value and value.strip():
-                yield Slot(element, element, attribute=name), Segment(value, role, section, line(element))
+                found.append((Slot(element, element, attribute=name), Segment(value, role, section, line(element))))
 
-    def inline_attributes(element: etree._Element, section: str | None) -> Iterator[tuple[Slot, Segment]]:
+    def inline_attributes(element: etree._Element, section: str | None) -> None:
         for child in element:
             if isinstance(child.tag, str) and not is_protected(child):
-                yield from attributes(child, section)
-                yield from inline_attributes(child, section)
+                attributes(child, section)
+                inline_attributes(child, section)
 
-    def walk(element: etree._Element) -> Iterator[tuple[Slot, Segment]]:
-        if not isinstance(element.tag, str) or is_protected(element):
+    def walk(element: etree._Element) -> None:
+        tag = element.tag
+        if not isinstance(tag, str) or is_protected(element):
             return
-        if is_block(element) and not any(is_block(child) for child in element):
+        if tag in BLOCK_ELEMENTS and not any(child.tag in BLOCK_ELEMENTS for child in element):
             section = None if element.tag in ("h1", "h2") else section_of(element)
-            found = _content_slot(element)
-            if found:
-                slot, text = found
-                yield slot, Segment(text, _role(element), section, line(element))
+            content = _content_slot(element)
+            if content:
+                slot, text = content
+                found.append((slot, Segment(text, _role(element), section, line(element))))
                 if element.tag == "h2":
                     headings.append((plain_text(text), _section_scope(element)))
-            yield from attributes(element, section)
-            yield from inline_attributes(element, section)
+            attributes(element, section)
+            inline_attributes(element, section)
             return
-        yield from attributes(element, section_of(element))
+        attributes(element, section_of(element))
         for child in element:
-            yield from walk(child)
+            walk(child)
 
     body = root.find("body")
     if body is not None:
-        yield from walk(body)
+        walk(body)
+    yield from found
 
 
 def extract(document: CleanDocument) -> list[Segment]:

@@ -10,7 +10,7 @@ import polib
 
 from pipeline.segments import plain_text
 
-__all__ = ["CatalogStats", "catalog_stats", "count_words", "combine"]
+__all__ = ["CatalogStats", "catalog_stats", "catalog_percent", "count_words", "combine"]
 
 # Chinese and Japanese do not separate words with spaces; like pocount and
 # most CAT tools we count each ideograph or kana as one word, and everything
@@ -61,22 +61,28 @@ class CatalogStats:
         return 100.0 if not self.words else round(100.0 * self.translated_words / self.words, 1)
 
 
+def _state(entry: polib.POEntry) -> str:
+    if "fuzzy" in entry.flags:
+        return "fuzzy"
+    return "translated" if entry.translated() else "untranslated"
+
+
 def catalog_stats(catalog: polib.POFile) -> CatalogStats:
     """Count the active (non-obsolete) messages of a catalog by state, with their source words."""
     counts = {"translated": [0, 0], "fuzzy": [0, 0], "untranslated": [0, 0]}
     for entry in catalog:
         if entry.obsolete or entry.msgid == "":
             continue
-        if "fuzzy" in entry.flags:
-            state = "fuzzy"
-        elif entry.translated():
-            state = "translated"
-        else:
-            state = "untranslated"
-        counts[state][0] += 1
+        counts[state := _state(entry)][0] += 1
         counts[state][1] += count_words(entry.msgid)
     return CatalogStats(counts["translated"][0], counts["fuzzy"][0], counts["untranslated"][0],
                         counts["translated"][1], counts["fuzzy"][1], counts["untranslated"][1])
+
+
+def catalog_percent(catalog: polib.POFile) -> float:
+    """``catalog_stats(catalog).percent`` without counting words: the share of active messages translated."""
+    states = [_state(entry) for entry in catalog if not entry.obsolete and entry.msgid != ""]
+    return CatalogStats(states.count("translated"), states.count("fuzzy"), states.count("untranslated")).percent
 
 
 def combine(stats: list[CatalogStats]) -> CatalogStats:

@@ -40,7 +40,7 @@ from pipeline.normalize import normalize, normalize_dump
 from pipeline.parallel import MINIMUM_ITEMS, run_parallel
 from pipeline.qa import LocaleTerms
 from pipeline.segments import extract, plain_text
-from pipeline.stats import CatalogStats, catalog_stats, combine
+from pipeline.stats import CatalogStats, catalog_percent, catalog_stats, combine
 
 __all__ = [
     "Writer", "StageResult", "source_documents", "fetch_stage", "normalize_stage", "parse_shard", "in_shard",
@@ -648,7 +648,7 @@ def _update_document(item: tuple[str, str, str, tuple[str, ...]]) -> dict:
             done["notes"].append(_describe_update(settings.relative(path), old is None, summary))
         sha = hashlib.sha256(data).hexdigest()
         done["puts"].append((f"{code}/{doc_id}", digest(template_digest, sha),
-                             {"percent": catalog_stats(catalog).percent, "sha256": sha,
+                             {"percent": catalog_percent(catalog), "sha256": sha,
                               "title": _translated_heading(catalog)}))
     return {**done, "changed": writer.changed, "unchanged": writer.unchanged, "forms": drain_new_word_forms()}
 

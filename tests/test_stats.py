@@ -1,7 +1,7 @@
 import polib
 import pytest
 
-from pipeline.stats import catalog_stats, count_words
+from pipeline.stats import catalog_percent, catalog_stats, count_words
 
 
 @pytest.mark.parametrize("text, words", [
@@ -28,3 +28,18 @@ def test_catalog_counts_by_state_ignoring_header_and_obsolete():
     assert (stats.translated, stats.fuzzy, stats.untranslated, stats.messages) == (1, 1, 1, 3)
     assert (stats.translated_words, stats.fuzzy_words, stats.untranslated_words, stats.words) == (2, 1, 3, 6)
     assert stats.percent == 33.3
+    assert catalog_percent(catalog) == 33.3
+
+
+@pytest.mark.parametrize("states, percent", [
+    pytest.param([], 100.0, id="empty-catalog"),
+    pytest.param(["translated", "translated"], 100.0, id="all-translated"),
+    pytest.param(["fuzzy", "untranslated", "translated"], 33.3, id="fuzzy-does-not-count"),
+    pytest.param(["untranslated", "obsolete"], 0.0, id="obsolete-does-not-count"),
+])
+def test_catalog_percent_is_the_percent_of_the_full_counts(states, percent):
+    catalog = polib.POFile()
+    for number, state in enumerate(states):
+        catalog.append(polib.POEntry(msgid=f"text {number}", msgstr="" if state == "untranslated" else "texto",
+                                     flags=["fuzzy"] if state == "fuzzy" else [], obsolete=state == "obsolete"))
+    assert catalog_percent(catalog) == catalog_stats(catalog).percent == percent

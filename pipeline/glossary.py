@@ -345,7 +345,7 @@ class TermIndex:
             if len(self._last_candidates) > 1_000:
                 self._last_candidates.clear()
             candidates = self._last_candidates[text] = self._candidates(text)
-        if not overlapping and len(candidates) > 1:
+        if not overlapping and len(candidates) > 1 and _overlap(candidates):
             spans: set[tuple[int, int]] = set()
             taken = bytearray(len(text))  # characters inside a kept span
             for start, end, _ in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
@@ -355,6 +355,17 @@ class TermIndex:
             candidates = [c for c in candidates if (c[0], c[1]) in spans]
         keys = self._keys
         return tuple([_new_match(Match, (keys[ordinal], s, e, text[s:e])) for s, e, ordinal in sorted(candidates)])
+
+
+def _overlap(candidates: list[tuple[int, int, int]]) -> bool:
+    """Whether two different spans among sorted ``(start, end, ordinal)`` candidates overlap (keys
+    sharing one span do not count): when none do, every candidate is kept, longest first or not."""
+    reach, previous = -1, None
+    for start, end, _ in candidates:
+        if start < reach and (start, end) != previous:
+            return True
+        reach, previous = max(reach, end), (start, end)
+    return False
 
 
 def name_patterns(names: Iterable[str]) -> tuple[tuple[str, re.Pattern], ...]:

@@ -4,6 +4,8 @@ import shutil
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import glossary
 from pipeline.errors import InputError
@@ -107,6 +109,10 @@ def test_glossary_file_kind_follows_its_extension(tmp_path):
     pytest.param("zh_Hans", ["肝转移"], "患者有肝转移和肝癌", ["肝转移"], id="chinese-substring"),
     pytest.param("en", ["primary cancer"], "the original (primary) cancer", [], id="no-match-across-brackets"),
     pytest.param("en", ["whole body"], "whole-body chemotherapy", ["whole-body"], id="hyphen-joins"),
+    pytest.param("en", ["liver cancer", "cancer cells"], "liver cancer cells", ["liver cancer"],
+                 id="overlapping-spans-first-longest-wins"),
+    pytest.param("en", ["liver", "cancer"], "liver cancer", ["liver", "cancer"], id="adjacent-spans-both-kept"),
+    pytest.param("en", ["blood", "blood test", "test"], "a blood test", ["blood test"], id="nested-spans"),
 ])
 def test_term_matching(language, terms, text, found):
     index = TermIndex(((t, t) for t in terms), language)
@@ -126,3 +132,17 @@ def test_word_forms_saved_by_an_earlier_run_serve_every_case_of_the_word(monkeyp
     assert glossary.word_forms(asked, "es") == frozenset({"remembered"})
     assert glossary.drain_new_word_forms() == {}, "nothing computed: no lemmatizer loaded"
     glossary.word_forms.cache_clear()
+
+
+def test_keys_sharing_one_span_are_all_found():
+    index = TermIndex([("liver", "organ"), ("liver", "food")], "en")
+    assert [(m.key, m.found) for m in index.find("The liver.")] == [("organ", "liver"), ("food", "liver")]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(1, 4), st.integers(0, 3)), max_size=8))
+def test_spans_overlap_exactly_when_two_different_spans_share_a_character(drawn):
+    candidates = sorted({(start, start + length, key) for start, length, key in drawn})
+    spans = {(start, end) for start, end, _ in candidates}
+    shared = any(a != b and a[0] < b[1] and b[0] < a[1] for a in spans for b in spans)
+    assert glossary._overlap(candidates) == shared

@@ -19,6 +19,7 @@ from pipeline.cache import digest
 from pipeline.catalogs import read_catalog, render_catalog
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, PipelineError
+from pipeline.files import sync_filesystem
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument
 from pipeline.pseudo import PSEUDO, pseudo_catalog
@@ -80,7 +81,7 @@ def _render_pages(site: Path, writer: Writer, doc_id: str, document: CleanDocume
         context = PageContext(code, source, languages, "../style.css",
                               None if code == source else site_words.get(code, {}), links_of(code))
         html, fallbacks = assemble(document, translations(code, doc_id), context)
-        writer.write(page, html)
+        writer.write(page, html, durable=False)
         fallback_report[f"{language_tag(code)}/{doc_id}.html"] = [
             {"line": f.segment.line, "msgid": f.segment.text, "reason": f.reason} for f in fallbacks]
     return fallback_report
@@ -310,6 +311,8 @@ def pseudo_stage(settings: Settings, writer: Writer) -> StageResult:
         rows[doc_id] = (title_of(segments, doc_id),
                         {code: (editions[(code, doc_id)].translations or {}).get(heading) for code in PSEUDO})
     _write_indexes(site, writer, rows, editions, codes, site_words, source)
+    if writer.changed and not writer.check_only:
+        sync_filesystem(site)  # its pages were written without syncing each
     result.documents = len(documents)
     return result
 

@@ -30,7 +30,7 @@ from pipeline.catalogs import (
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, InputError, PipelineError
 from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
-from pipeline.files import read_bounded, write_atomic, write_if_changed
+from pipeline.files import read_bounded, sync_filesystem, write_atomic, write_if_changed
 from pipeline.glossary import (
     Glossary, add_word_forms, blank_names, drain_new_word_forms, load_glossary, load_word_forms, survey,
     warm_lemmatizers, word_forms_text,
@@ -65,11 +65,15 @@ class Writer:
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
 
-    def write(self, path: Path, text: str) -> bool:
-        """Write ``text`` to ``path`` unless it already holds it; return whether it changed (or would)."""
-        return self.write_bytes(path, text.encode("utf-8"))
+    def write(self, path: Path, text: str, durable: bool = True) -> bool:
+        """Write ``text`` to ``path`` unless it already holds it; return whether it changed (or would).
 
-    def write_bytes(self, path: Path, data: bytes) -> bool:
+        ``durable=False`` is for the per-document files a stage generates under build/: they are
+        not synced one by one, and save_stage_cache syncs them all before the stage's cache.
+        """
+        return self.write_bytes(path, text.encode("utf-8"), durable)
+
+    def write_bytes(self, path: Path, data: bytes, durable: bool = True) -> bool:
         """Write ``data`` to ``path`` unless it already holds it; return whether it changed (or would)."""
         relative = self._relative(path)
         if self.check_only:
@@ -78,7 +82,7 @@ class Writer:
             except FileNotFoundError:
                 differs = True
         else:
-            differs = write_if_changed(path, data)
+            differs = write_if_changed(path, data, durable)
         if differs:
             self.changed.append(relative)
         else:
@@ -202,6 +206,8 @@ def run_documents(function: Callable[[str], tuple], work: list[str], jobs: int, 
 def save_stage_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
     """Write a stage's cache (and the digest memo) unless nothing changed; with ``partial`` (a run over
     some documents only), keep the entries this run did not visit."""
+    if writer.changed and not writer.check_only:
+        sync_filesystem(cache.path)  # the files the stage wrote without syncing each (Writer.write)
     digests = _DIGESTS.get(cache.path.with_name(_DIGESTS_NAME))  # the memo of this cache's project
     if digests is not None and not writer.check_only:
         digests.save()
@@ -380,8 +386,8 @@ def _normalize_document(item: tuple[str, str, str, str | None, str]) -> tuple:
             "source_lines": list(document.source_lines)}
     writer = Writer(settings.root, check_only=WORKER["check_only"])
     html_path, meta_path = clean_paths(settings, doc_id)
-    writer.write(html_path, document.html)
-    writer.write(meta_path, json.dumps(meta, separators=(",", ":")) + "\n")
+    writer.write(html_path, document.html, durable=False)
+    writer.write(meta_path, json.dumps(meta, separators=(",", ":")) + "\n", durable=False)
     payload = {"source": relative, "steps": [{"action": s.action, "target": s.target, "reason": s.reason}
                                              for s in steps]}
     return doc_id, payload, writer.changed, writer.unchanged, None

@@ -163,3 +163,44 @@ def test_item_files_answer_only_for_their_salt_and_inputs_and_forget_items_that_
     held = ItemFiles(tmp_path / "held", "salt-1", write=False)  # check mode: nothing written
     held.put("es/a", "inputs-a", [[1], ["Fever"], ["Fiebre"]])
     assert held.get("es/a", "inputs-a") == [[1], ["Fever"], ["Fiebre"]] and not (tmp_path / "held").exists()
+
+
+def test_generated_pages_are_synced_together_before_the_cache_that_records_them(project, monkeypatch, capsys):
+    # Catalogs and templates are synced one by one; the clean documents and pages a stage generates are
+    # written without a sync each, and the file system is synced once before the stage's cache is
+    # written: a crash before that leaves the old cache, which still has them to do.
+    from pipeline import files, workflow
+
+    events = []
+    real_atomic, real_cache = files.write_atomic, workflow.Writer.write_cache
+
+    def atomic(path, data, durable=True):
+        events.append(("write", path.relative_to(project).as_posix(), durable))
+        real_atomic(path, data, durable)
+
+    def cache(self, path, lines):
+        events.append(("cache", path.name, None))
+        real_cache(self, path, lines)
+
+    def sync(path):
+        events.append(("sync", None, None))
+        files.sync_filesystem(path)
+
+    monkeypatch.setattr(files, "write_atomic", atomic)
+    monkeypatch.setattr(workflow.Writer, "write_cache", cache)
+    monkeypatch.setattr(workflow, "sync_filesystem", sync)
+    page = project / "source/000277.html"  # so that the template and the catalogs change too
+    page.write_text(page.read_text(encoding="utf-8").replace("<p>Treatment depends on:</p>",
+                                                             "<p>Treatment depends on these:</p>"), encoding="utf-8")
+    assert main(["--root", str(project), "-j", "1", "all"]) == 1  # the changed paragraph is not translated yet
+    capsys.readouterr()
+    volatile = [name for kind, name, durable in events if kind == "write" and durable is False]
+    assert "build/clean/000277.html" in volatile and "build/site/es/000277.html" in volatile
+    assert all(name.startswith(("build/clean/", "build/site/")) and name.endswith((".html", ".json"))
+               for name in volatile)
+    durable = {name for kind, name, durable in events if kind == "write" and durable}
+    assert "locales/es/LC_MESSAGES/000277.po" in durable and "locales/templates/000277.pot" in durable
+    for stage, first_page in (("normalize.jsonl", "build/clean/"), ("build.jsonl", "build/site/")):
+        cache_at = next(i for i, event in enumerate(events) if event[:2] == ("cache", stage))
+        page_at = next(i for i, event in enumerate(events) if event[1] and event[1].startswith(first_page))
+        assert any(event[0] == "sync" for event in events[page_at:cache_at]), stage

@@ -18,7 +18,7 @@ from pipeline.qa import (
     CHECKS, CatalogContext, CatalogRecords, CatalogResult, LocaleTerms, check_catalog, checks_by_id, finish_locale,
     remember_entry_messages,
 )
-from pipeline.qa.catalog import PairIndex, records_of
+from pipeline.qa.catalog import PairIndex, records_of, text_keys
 from pipeline.report import qa_report, render_html, render_junit, report_json
 from pipeline.stats import CatalogStats, catalog_stats, combine
 from pipeline.workflow import (
@@ -40,7 +40,10 @@ def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, d
         return key, inputs, None, exc.fields(), {}
     stats = catalog_stats(catalog)
     context = CatalogContext(code, relative, catalog, bar, stats, settings.source_locale)
-    return key, inputs, _check_payload(check_catalog(context, terms[code]), stats), None, drain_new_word_forms()
+    outcome = check_catalog(context, terms[code])
+    payload = _check_payload(outcome, stats)
+    payload["keys"] = text_keys(outcome.records)  # hashed here, in parallel, for the locale's PairIndex
+    return key, inputs, payload, None, drain_new_word_forms()
 
 
 def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), report_stem: str = "qa",
@@ -82,12 +85,14 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
     if work:
         prepare_term_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
     WORKER.update(settings=settings, terms=terms)
+    keys: dict[str, tuple[list[int], list[int]]] = {}  # the text keys of the catalogs checked in this run
     for key, inputs, payload, error, forms in run_parallel(_check_document, work, jobs):
         add_word_forms(forms)
         if error:
             result.errors.append(CatalogError(*error))
         else:
             record_files.put(key, inputs, payload.pop("records"))
+            keys[key] = payload.pop("keys")
             cache.put(key, inputs, payload)
     reports = settings.reports_dir
     overall = digest(*sorted(cache.touched_inputs()))
@@ -114,7 +119,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
                 members[key], paths[key] = inputs, relative
         result.documents += len(outcomes)
         records = _records_for_locale_checks(settings, cache, record_files, code, members, paths, earlier_records,
-                                             keep_index=not only)
+                                             keys, keep_index=not only)
         finished = finish_locale([(path, outcome) for path, outcome, _ in outcomes], settings.fail_on, records)
         result.findings.extend(finished.findings)
         silenced[code] = finished.silenced
@@ -143,15 +148,18 @@ def _index_key(locale: str) -> str:
 
 def _records_for_locale_checks(settings: Settings, cache: StageCache, record_files: ItemFiles, locale: str,
                                members: dict[str, str], paths: dict[str, str],
-                               earlier: dict[str, tuple[str, list]], keep_index: bool) -> list[CatalogRecords]:
+                               earlier: dict[str, tuple[str, list]], keys: dict[str, tuple[list[int], list[int]]],
+                               keep_index: bool) -> list[CatalogRecords]:
     """The records of the locale's catalogs that the locale-level check must read, in catalog order.
 
     ``members`` maps each catalog's key (in order) to its inputs, ``paths``
     to its path; ``earlier`` holds the records, before this run, of the
-    catalogs checked again. The locale's PairIndex (cached) tells which
-    catalogs hold a shared text; after a few catalogs changed, only those and
-    the changed ones are read. Without a usable index (or with
-    ``keep_index`` false, in a run over some documents), every catalog is.
+    catalogs checked again, and ``keys`` the text keys (text_keys) of those.
+    The locale's PairIndex (cached) tells which catalogs hold a shared text;
+    after a few catalogs changed, only those and the changed ones are read.
+    Without a usable index the index is counted again: from the keys when
+    every catalog was checked in this run (then only the catalogs holding a
+    shared text are read), else from every catalog's records.
     """
     def records_of_key(key: str, payload: list | None = None) -> CatalogRecords:
         if payload is None:
@@ -171,7 +179,10 @@ def _records_for_locale_checks(settings: Settings, cache: StageCache, record_fil
 
     index = PairIndex.from_payload(cache.payload(_index_key(locale))) if keep_index else None
     wanted = index.update(members, counted, records_of_key) if index is not None else None
-    if wanted is None:
+    if wanted is None and all(key in keys for key in members):
+        index = PairIndex.of_keys({key: keys[key] for key in members}, members)
+        loaded = {key: records_of_key(key) for key in members if key in index.involved}
+    elif wanted is None:
         loaded = {key: records_of_key(key) for key in members}
         index = PairIndex.of(loaded, members)
     else:

@@ -2,6 +2,7 @@
 the check stage reuses after an edit."""
 
 import hashlib
+import json
 import os
 import shutil
 
@@ -204,3 +205,28 @@ def test_generated_pages_are_synced_together_before_the_cache_that_records_them(
         cache_at = next(i for i, event in enumerate(events) if event[:2] == ("cache", stage))
         page_at = next(i for i, event in enumerate(events) if event[1] and event[1].startswith(first_page))
         assert any(event[0] == "sync" for event in events[page_at:cache_at]), stage
+
+
+def test_a_check_from_scratch_reads_back_only_the_catalogs_holding_a_shared_text(project, monkeypatch, capsys):
+    # Workers hash their catalogs' texts; the parent counts the keys and reads the records of the
+    # catalogs that hold a text with two translations (or a translation with two sources) only.
+    shutil.copy(project / "source/000277.html", project / "source/000278.html")
+    main(["--root", str(project), "all"])
+    po = project / "locales/es/LC_MESSAGES/000278.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgid "Causes"\nmsgstr ""', 'msgid "Causes"\nmsgstr "Motivos"'),
+                  encoding="utf-8")
+    shutil.rmtree(project / "build/cache")
+    read = []
+    get = ItemFiles.get
+    monkeypatch.setattr(ItemFiles, "get", lambda self, key, inputs: read.append(key) or get(self, key, inputs))
+    main(["--root", str(project), "check"])
+    capsys.readouterr()
+    # The two Spanish articles now translate "Causes" two ways; the Chinese site words translate
+    # "Article" and "Articles" alike. No other catalog is read back.
+    assert set(read) == {"es/000277", "es/000278", "zh_Hans/site"}
+    report = json.loads((project / "build/reports/qa.json").read_text(encoding="utf-8"))
+    assert sorted((f["file"], f["message"]) for f in report["findings"] if f["check"] == "inconsistent") == [
+        ("locales/es/LC_MESSAGES/000277.po", "same source translated differently: also 'Motivos' "
+                                             "(locales/es/LC_MESSAGES/000278.po:53)"),
+        ("locales/es/LC_MESSAGES/000278.po", "same source translated differently: also 'Causas' "
+                                             "(locales/es/LC_MESSAGES/000277.po:57)")]

@@ -14,7 +14,8 @@ from pipeline.locales import base_language, plural_count, plural_forms
 from pipeline.model import Finding, Severity
 from pipeline.qa.registry import CatalogContext, CatalogRecords, check
 
-__all__ = ["header", "completeness", "inconsistent", "publishable_entries", "records_of", "shared_texts", "PairIndex"]
+__all__ = ["header", "completeness", "inconsistent", "publishable_entries", "records_of", "shared_texts", "PairIndex",
+           "text_keys"]
 
 
 def publishable_entries(context: CatalogContext) -> Iterator:
@@ -108,13 +109,14 @@ def _text_key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _keys_of(records: CatalogRecords) -> tuple[list[int], list[int]]:
-    """The keys of a catalog's sources and of its translations, record by record."""
+def text_keys(records: CatalogRecords) -> tuple[list[int], list[int]]:
+    """The 64-bit keys of a catalog's sources and of its translations, record by record (what
+    PairIndex counts)."""
     return list(map(_text_key, records.msgids)), list(map(_text_key, records.msgstrs))
 
 
 def _pairs_of(records: CatalogRecords) -> Iterator[tuple[int, int]]:
-    return zip(*_keys_of(records))
+    return zip(*text_keys(records))
 
 
 class PairIndex:
@@ -135,7 +137,12 @@ class PairIndex:
     @classmethod
     def of(cls, records: dict[str, CatalogRecords], members: dict[str, str]) -> PairIndex:
         """Count every catalog's records (``records`` and ``members`` by the same keys)."""
-        keys = {key: _keys_of(catalog) for key, catalog in records.items()}  # each text hashed once
+        return cls.of_keys({key: text_keys(catalog) for key, catalog in records.items()}, members)
+
+    @classmethod
+    def of_keys(cls, keys: dict[str, tuple[list[int], list[int]]], members: dict[str, str]) -> PairIndex:
+        """Count every catalog's records by their texts' keys (text_keys of each, by catalog key), which
+        a checking worker computes beside the records: the catalogs need not be read for it."""
         counts: Counter = Counter()
         for sources, targets in keys.values():
             counts.update(zip(sources, targets))
@@ -200,7 +207,7 @@ class PairIndex:
 
     def involve(self, records: dict[str, CatalogRecords]) -> None:
         """Note which of these catalogs (by key) hold a text shared under the current counts."""
-        self._involve_keys({key: _keys_of(catalog) for key, catalog in records.items()})
+        self._involve_keys({key: text_keys(catalog) for key, catalog in records.items()})
 
     def _involve_keys(self, keys: dict[str, tuple[list[int], list[int]]]) -> None:
         shared_sources, shared_targets = self.shared

@@ -9,7 +9,7 @@ from pipeline.glossary import Glossary
 from pipeline.locales import plural_forms
 from pipeline.model import Severity
 from pipeline.qa import CHECKS, CatalogContext, LocaleTerms, check_locale, checks_by_id
-from pipeline.qa.catalog import PairIndex, inconsistent, records_of
+from pipeline.qa.catalog import PairIndex, inconsistent, records_of, text_keys
 from pipeline.qa.registry import CatalogRecords
 from pipeline.stats import catalog_stats
 
@@ -155,6 +155,19 @@ def test_the_pair_index_finds_every_catalog_inconsistent_must_read(before, after
     from_scratch = PairIndex.of(now, members_of(after))
     assert (index.counts, index.involved, index.members) == \
         (from_scratch.counts, from_scratch.involved, from_scratch.members)
+
+
+@settings(max_examples=200, deadline=None)
+@given(catalogs=a_locale)
+def test_a_pair_index_counted_from_text_keys_reads_the_catalogs_inconsistent_needs(catalogs):
+    # A check from scratch counts the keys its workers computed and reads the involved catalogs only.
+    records = locale_records(catalogs)
+    index = PairIndex.of_keys({key: text_keys(r) for key, r in records.items()}, members_of(catalogs))
+    from_records = PairIndex.of(records, members_of(catalogs))
+    assert (index.counts, index.involved, index.members) == \
+        (from_records.counts, from_records.involved, from_records.members)
+    read = [r for key, r in records.items() if key in index.involved]
+    assert list(inconsistent(read)) == list(inconsistent(list(records.values())))
 
 
 @pytest.mark.parametrize("before, after, wanted", [

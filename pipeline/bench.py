@@ -351,10 +351,12 @@ def _peer_run(pristine: Path, scratch: Path, result: BenchResult,
 def _cold_run(pristine: Path, work: Path, progress: Callable[[str], None]) -> dict[str, float]:
     """Copy the pristine corpus to ``work`` and time each stage on it, cold: in a new interpreter,
     so that nothing this process remembers (word forms, term matches, written lines) helps."""
+    # The removal of the last copy and the new copy are the setup, not the work: left pending, their
+    # writeback (and the discards of the removed files) would be paid by the first stage that syncs a
+    # file, since ext4 commits a file's journal with everything in it.
     shutil.rmtree(work, ignore_errors=True)
+    os.sync()
     shutil.copytree(pristine, work)
-    # The copy is the setup, not the work: left in the page cache, its writeback would be paid by
-    # the first stage that syncs a file (ext4 commits a file's journal with every file in it).
     os.sync()
     progress("stages: normalize, extract, update, check, build (in a new process)")
     finished = subprocess.run([sys.executable, "-m", "pipeline.bench", str(work)], check=True,

@@ -37,10 +37,13 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A number: digits, optionally with separators between digit groups. Digits
 # glued to a Latin letter before them (A1C, H2O, <a1>) are part of a code.
-_NUMBER = re.compile(r"(?<![A-Za-z\u00C0-\u024F\d])\d(?:[\d.,'\u00A0\u202F]*\d)?")
+# A number or date starts with a digit that no letter or digit precedes. The patterns start with
+# that digit and look behind it afterwards: a pattern that starts with a lookbehind is tried at
+# every position of the text, one that starts with a digit only where there is one.
+_NUMBER = re.compile(r"\d(?<![A-Za-z\u00C0-\u024F\d]\d)(?:[\d.,'\u00A0\u202F]*\d)?")
 _ANY_DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"\d{4}")
-_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?![\d/-])")
+_NUMERIC_DATE = re.compile(r"(\d(?<![\d/.-]\d)\d{0,3})([/.-])(\d{1,2})\2(\d{1,4})(?![\d/-])")
 
 #: Dose units checked by the ``units`` check, as CLDR unit ids.
 DOSE_UNITS = (

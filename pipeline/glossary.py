@@ -285,19 +285,23 @@ class TermIndex:
                     start = folded.find(term, start + 1)
             return sorted(found)
         language, first_forms, forms_of, by_form = self.language, self._first_forms, self._forms_of, self._by_form
-        tokens, starts = [], []
-        for match in _WORD.finditer(text):
-            word = match.group()
+
+        def known_forms(word: str) -> tuple[frozenset[str], frozenset[str]]:
             known = forms_of.get(word)
             if known is None:
                 forms = word_forms(word, language)
                 known = forms_of[word] = (forms, forms & first_forms)  # its forms; those that begin a term
-            if known[1]:
-                starts.append((len(tokens), known[1]))  # most words begin no term
-            tokens.append((match.start(), match.end(), known[0]))
-        count = len(tokens)
-        for position, shared in starts:
-            start, first_end, _ = tokens[position]
+            return known
+
+        # The words' spans and forms are looked at only where a term can start (most words begin
+        # none), and the words after it only for a term of several words.
+        words = list(_WORD.finditer(text))
+        count = len(words)
+        for position, word in enumerate(words):
+            shared = (forms_of.get(word[0]) or known_forms(word[0]))[1]
+            if not shared:
+                continue
+            start, first_end = word.span()
             # A term is reached through each of the word's forms it shares; with one form, once.
             tried = set() if len(shared) > 1 else None
             for form in shared:
@@ -316,15 +320,15 @@ class TermIndex:
                     # The first word matched already (the term was reached through it). Most
                     # multi-word terms fail on the next word's forms: test those before the gaps.
                     k = 1
-                    while k < length and tokens[position + k][2] & term_forms[k]:
+                    while k < length and known_forms(words[position + k][0])[0] & term_forms[k]:
                         k += 1
                     if k < length:
                         continue
                     k = position
-                    while k < end - 1 and _TERM_GAP.fullmatch(text, tokens[k][1], tokens[k + 1][0]) is not None:
+                    while k < end - 1 and _TERM_GAP.fullmatch(text, words[k].end(), words[k + 1].start()) is not None:
                         k += 1
                     if k == end - 1:
-                        found.add((start, tokens[end - 1][1], ordinal))
+                        found.add((start, words[end - 1].end(), ordinal))
         return sorted(found)
 
     def find(self, text: str, overlapping: bool = False) -> tuple[Match, ...]:

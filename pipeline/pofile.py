@@ -281,6 +281,13 @@ def _occurrence(reference: str) -> tuple[str, str]:
     return (path, where) if colon and where.isdigit() else (reference, "")
 
 
+@lru_cache(maxsize=16384)
+def _references_of(lines: str) -> tuple[tuple[str, str], ...]:
+    """The occurrences of an entry's ``#:`` lines (each "#: " and its references), remembered: every
+    locale's catalog of a document holds its template's references."""
+    return tuple(map(_occurrence, lines[3:-1].replace("\n#: ", " ").split()))
+
+
 def _unescape(text: str) -> str:
     return _UNESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], text) if "\\" in text else text
 
@@ -509,7 +516,7 @@ def read_fast(text: str) -> polib.POFile | None:
         if gc:  # every line is "#. " and its text
             entry.comment = gc[3:-1].replace("\n#. ", "\n")
         if oc:
-            entry.occurrences += map(_occurrence, oc[3:-1].replace("\n#: ", " ").split())
+            entry.occurrences += _references_of(oc)
         if fl:
             entry.flags = [flag.strip() for flag in fl[3:-1].replace("\n#, ", ",").split(",")]
         if omi is not None:

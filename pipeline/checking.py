@@ -31,7 +31,8 @@ __all__ = ["check_stage", "write_reports"]
 
 def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, dict]:
     """QA one catalog (in a worker or in process): its cache key, inputs, payload or error, and the
-    word forms computed on the way (for the parent to save)."""
+    word forms computed on the way (for the parent to save). The catalog's records are written to
+    their file here, except in check mode, where they travel in the payload."""
     code, bar, key, inputs, relative, path = item
     settings, terms = WORKER["settings"], WORKER["terms"]
     try:
@@ -43,6 +44,9 @@ def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, d
     outcome = check_catalog(context, terms[code])
     payload = _check_payload(outcome, stats)
     payload["keys"] = text_keys(outcome.records)  # hashed here, in parallel, for the locale's PairIndex
+    record_files = WORKER["record_files"]
+    if record_files.write:  # else (check mode) the parent holds them for the run
+        record_files.put(key, inputs, payload.pop("records"))
     return key, inputs, payload, None, drain_new_word_forms()
 
 
@@ -84,14 +88,15 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
                                                                kept[1])[0])
     if work:
         prepare_term_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1)
-    WORKER.update(settings=settings, terms=terms)
+    WORKER.update(settings=settings, terms=terms, record_files=record_files)
     keys: dict[str, tuple[list[int], list[int]]] = {}  # the text keys of the catalogs checked in this run
     for key, inputs, payload, error, forms in run_parallel(_check_document, work, jobs):
         add_word_forms(forms)
         if error:
             result.errors.append(CatalogError(*error))
         else:
-            record_files.put(key, inputs, payload.pop("records"))
+            if "records" in payload:
+                record_files.put(key, inputs, payload.pop("records"))
             keys[key] = payload.pop("keys")
             cache.put(key, inputs, payload)
     reports = settings.reports_dir

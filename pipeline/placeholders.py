@@ -50,6 +50,8 @@ class Placeholder:
 
 def is_protected(element: etree._Element) -> bool:
     """True when ``element`` is marked not to be translated (``translate="no"`` or class ``notranslate``)."""
+    if not element.keys():  # most elements of a clean document have no attribute
+        return False
     if (element.get("translate") or "").strip().lower() == "no":
         return True
     return "notranslate" in (element.get("class") or "").split()
@@ -58,6 +60,8 @@ def is_protected(element: etree._Element) -> bool:
 def _escape(text: str | None) -> str:
     if not text:
         return ""
+    if "<" not in text and "&" not in text:
+        return text
     return _TEXT_ESCAPES.sub(lambda m: "&lt;" if m.group() == "<" else "&amp;", text)
 
 

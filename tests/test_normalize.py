@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from pipeline.errors import InputError
@@ -155,3 +157,26 @@ def test_nesting_up_to_the_limit_is_accepted(depth, inner):
 def test_nesting_over_the_limit_is_refused_with_its_depth(depth, inner, shown):
     with pytest.raises(InputError, match=f"elements nested {shown} levels deep, over the limit of 200"):
         normalize(_nested(depth, inner), doc_id="deep", source_path="source/deep.html")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(["div", "p", "span", "a"]),
+                          st.lists(st.sampled_from(["side", "Side", "page-info", "side-bar", "x"]), max_size=3),
+                          st.sampled_from([" ", "\t", "\n", "  ", "\u00a0", "\f"]),
+                          st.sampled_from([None, "breadcrumbs", "mplus-share", "", "Breadcrumbs"]),
+                          st.integers(0, 3)), max_size=12))
+def test_class_and_id_chrome_rules_drop_what_their_css_selectors_select(elements):
+    from pipeline.normalize.profiles import Profile, _selector, select_drop
+
+    html, depth = "<html><body><div>", 0
+    for tag, classes, separator, identifier, close in elements:
+        attributes = (f' class="{separator.join(classes)}"' if classes else "") + \
+            (f' id="{identifier}"' if identifier is not None else "")
+        html += f"<{tag}{attributes}>text"
+        depth += 1
+        for _ in range(min(close, depth)):
+            html += "</span>"  # the parser closes what it must; the tree is whatever it makes of it
+    root = lxml_html.document_fromstring(html + "</div></body></html>")
+    rules = (".side", "#breadcrumbs", ".page-info", "#mplus-share", "div.side", ".side.x", "span")
+    profile = Profile("test", (), (), "all", rules)
+    assert select_drop(root, profile) == [(css, element) for css in rules for element in _selector(css)(root)]

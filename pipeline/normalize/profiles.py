@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import cssselect
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
@@ -120,8 +121,57 @@ def select_content(root: etree._Element, profile: Profile) -> list[etree._Elemen
 
 
 def select_drop(root: etree._Element, profile: Profile) -> list[tuple[str, etree._Element]]:
-    """Return ``(selector, element)`` pairs for the chrome to remove from inside ``root``."""
-    return [(css, element) for css in profile.drop for element in _selector(css)(root)]
+    """Return ``(selector, element)`` pairs for the chrome to remove from inside ``root``.
+
+    Selectors of one class or one id (most chrome rules) are answered from one pass over the
+    elements that have a class or an id; cssselect's XPath, which libxml2 evaluates element by
+    element for each selector, answers the others.
+    """
+    simple = [_simple_selector(css) for css in profile.drop]
+    index = _class_and_id_index(root) if any(simple) else None
+    found = []
+    for css, kind_and_name in zip(profile.drop, simple):
+        elements = index.get(kind_and_name, ()) if kind_and_name else _selector(css)(root)
+        found += [(css, element) for element in elements]
+    return found
+
+
+@cache
+def _simple_selector(css: str) -> tuple[str, str] | None:
+    """``("class", name)`` for ``.name``, ``("id", name)`` for ``#name`` (as cssselect parses them), else None."""
+    parsed = cssselect.parse(css)
+    if len(parsed) != 1 or parsed[0].pseudo_element is not None:
+        return None
+    tree = parsed[0].parsed_tree
+    inner = getattr(tree, "selector", None)
+    if not (isinstance(inner, cssselect.parser.Element) and inner.element is None and inner.namespace is None):
+        return None
+    if isinstance(tree, cssselect.parser.Class):
+        return ("class", tree.class_name)
+    if isinstance(tree, cssselect.parser.Hash):
+        return ("id", tree.id)
+    return None
+
+
+# XPath's normalize-space, which cssselect's class test uses, splits at these four.
+_CLASS_SEPARATORS = re.compile(r"[ \t\n\r]+")
+
+
+def _class_and_id_index(root: etree._Element) -> dict[tuple[str, str], list[etree._Element]]:
+    """``root`` and its descendants by each of their class names and by their id, in document order."""
+    index: dict[tuple[str, str], list[etree._Element]] = {}
+    for element in _WITH_CLASS_OR_ID(root):
+        classes = element.get("class")
+        if classes:
+            for name in dict.fromkeys(_CLASS_SEPARATORS.split(classes.strip(" \t\n\r"))):
+                index.setdefault(("class", name), []).append(element)
+        identifier = element.get("id")
+        if identifier is not None:
+            index.setdefault(("id", identifier), []).append(element)
+    return index
+
+
+_WITH_CLASS_OR_ID = etree.XPath("descendant-or-self::*[@class or @id]")
 
 
 def densest_block(root: etree._Element) -> etree._Element | None:

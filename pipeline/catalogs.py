@@ -19,7 +19,7 @@ import polib
 from pipeline.errors import CatalogError
 from pipeline.locales import english_name, plural_forms
 from pipeline.model import Segment
-from pipeline.pofile import format_catalog, parse_catalog, read_fast
+from pipeline.pofile import format_catalog, new_entry, parse_catalog, read_fast
 
 __all__ = [
     "TemplateInfo", "UpdateSummary", "build_template", "update_catalog", "read_catalog", "render_catalog",
@@ -109,7 +109,7 @@ def build_template(segments: Sequence[Segment], source_path: str | Sequence[str]
     for segment, path in zip(segments, paths, strict=True):
         entry = entries.get(segment.text)
         if entry is None:
-            entry = polib.POEntry(msgid=segment.text, msgstr="", occurrences=[], comment="")
+            entry = new_entry(msgid=segment.text)
             entries[segment.text] = entry
             template.append(entry)
         occurrence = (path, str(segment.line))
@@ -287,9 +287,9 @@ def update_catalog(template: polib.POFile, old: polib.POFile | None, locale: str
     for source in template:
         note = (notes or {}).get(source.msgid)
         comment = f"{source.comment}\n{note}" if note and source.comment else (note or source.comment)
-        entry = polib.POEntry(msgctxt=source.msgctxt, msgid=source.msgid, msgid_plural=source.msgid_plural,
-                              msgstr="", occurrences=list(source.occurrences), comment=comment,
-                              flags=[f for f in source.flags if f != "fuzzy"])
+        entry = new_entry(msgctxt=source.msgctxt, msgid=source.msgid, msgid_plural=source.msgid_plural,
+                          occurrences=list(source.occurrences), comment=comment,
+                          flags=[f for f in source.flags if f != "fuzzy"])
         if source.msgid_plural:
             entry.msgstr_plural = {}
         match = by_key.get(_key(source))
@@ -339,8 +339,8 @@ def update_catalog(template: polib.POFile, old: polib.POFile | None, locale: str
         # An obsolete entry keeps its translation, comments and flags, not its
         # previous msgid: polib cannot read "#~|" lines back, so writing them
         # would make every later update rewrite the file.
-        kept = polib.POEntry(msgctxt=entry.msgctxt, msgid=entry.msgid, msgid_plural=entry.msgid_plural,
-                             msgstr=entry.msgstr, tcomment=entry.tcomment, flags=list(entry.flags), obsolete=True)
+        kept = new_entry(msgctxt=entry.msgctxt, msgid=entry.msgid, msgid_plural=entry.msgid_plural,
+                         msgstr=entry.msgstr, tcomment=entry.tcomment, flags=list(entry.flags), obsolete=True)
         if entry.msgid_plural:
             kept.msgstr_plural = dict(entry.msgstr_plural)
         catalog.append(kept)

@@ -25,7 +25,7 @@ from functools import cache, lru_cache
 import polib
 from unicode_segmentation_rs import gettext_wrap, text_width
 
-__all__ = ["PAGE_WIDTH", "format_catalog", "format_entry", "parse_catalog", "read_fast", "GNU_LINE_BREAKING"]
+__all__ = ["PAGE_WIDTH", "format_catalog", "format_entry", "parse_catalog", "read_fast", "new_entry", "GNU_LINE_BREAKING"]
 
 #: GNU gettext's default page width.
 PAGE_WIDTH = 79
@@ -292,17 +292,22 @@ def _unescape(text: str) -> str:
     return _UNESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], text) if "\\" in text else text
 
 
-#: A new entry's fields as polib's __init__ sets them, but for the mutable ones (see _new_entry).
+#: A new entry's fields as polib's __init__ sets them, but for the mutable ones (see new_entry).
 _NEW_ENTRY_FIELDS = dict(msgid="", msgstr="", msgid_plural="", msgctxt=None, obsolete=False, encoding="utf-8",
                          comment="", tcomment="", previous_msgctxt=None, previous_msgid=None,
                          previous_msgid_plural=None)
 
 
-def _new_entry(line: int) -> polib.POEntry:
-    entry = polib.POEntry.__new__(polib.POEntry)  # __init__'s keyword handling is a third of the cost
-    fields = _NEW_ENTRY_FIELDS.copy()
-    fields.update(msgstr_plural={}, occurrences=[], flags=[], linenum=line)
-    entry.__dict__ = fields
+def new_entry(line: int = 0, **fields) -> polib.POEntry:
+    """A polib entry with the fields polib's constructor would give it (``linenum`` = ``line``), and
+    ``fields`` (msgid, msgstr, comment, occurrences...), made without polib's constructor, whose
+    keyword handling is most of the cost of an entry; a template and each catalog make a hundred."""
+    entry = polib.POEntry.__new__(polib.POEntry)
+    values = _NEW_ENTRY_FIELDS.copy()
+    values.update(msgstr_plural={}, occurrences=[], flags=[], linenum=line)
+    if fields:
+        values.update(fields)
+    entry.__dict__ = values
     return entry
 
 
@@ -324,7 +329,7 @@ def parse_catalog(text: str) -> polib.POFile:
             seen[key] = entry.linenum
         list.append(catalog, entry)
 
-    state, entry, plural_index, tokens = "st", _new_entry(0), 0, []
+    state, entry, plural_index, tokens = "st", new_entry(0), 0, []
     lines = text.splitlines()
     if lines and lines[0].startswith("\ufeff"):
         lines[0] = lines[0][1:]
@@ -387,7 +392,7 @@ def parse_catalog(text: str) -> polib.POFile:
             raise ValueError(f"Syntax error in po file (line {number})")
         if symbol not in ("mp", "ms", "mx", "mc") and state in ("ms", "mx"):
             add(entry)  # a comment, context or msgid after a msgstr starts the next entry
-            entry = _new_entry(number)
+            entry = new_entry(number)
         if following == "he":
             catalog.header = f"{catalog.header}\n{value[2:]}" if catalog.header else value[2:]
         elif symbol == "tc":
@@ -507,7 +512,7 @@ def read_fast(text: str) -> polib.POFile | None:
         if match is None:
             return None
         tc, gc, oc, fl, pc, pm, pp, ct, mi, mp, mx, ms, oct_, omi, oms = match.groups()
-        entry = _new_entry(line if position else 0)
+        entry = new_entry(line if position else 0)
         if tc:
             if position:
                 entry.tcomment = _comment_lines(tc)

@@ -24,7 +24,7 @@ from pipeline.htmldoc import VOID_ELEMENTS
 
 __all__ = [
     "MarkupError", "Placeholder", "name_placeholders", "to_text", "parse_text", "build_nodes",
-    "is_protected", "TAG_TOKEN",
+    "is_protected", "escape_text", "TAG_TOKEN",
 ]
 
 #: One placeholder tag as written in a msgid: ``<a>``, ``</a2>``, ``<img/>``.
@@ -57,7 +57,8 @@ def is_protected(element: etree._Element) -> bool:
     return "notranslate" in (element.get("class") or "").split()
 
 
-def _escape(text: str | None) -> str:
+def escape_text(text: str | None) -> str:
+    """Text as it reads in placeholder text: ``<`` before a letter and ``&`` before ``lt;``/``amp;`` escaped."""
     if not text:
         return ""
     if "<" not in text and "&" not in text:
@@ -101,7 +102,7 @@ def to_text(lead: str | None, nodes: list[etree._Element], tails: list[str | Non
     run and ``tails`` the text after each (the caller decides which tails belong
     to the run). ``names`` comes from name_placeholders.
     """
-    parts = [_escape(lead)]
+    parts = [escape_text(lead)]
     for node, tail in zip(nodes, tails, strict=True):
         placeholder = names[node]
         if placeholder.closed:
@@ -111,7 +112,7 @@ def to_text(lead: str | None, nodes: list[etree._Element], tails: list[str | Non
             parts.append(f"<{placeholder.name}>")
             parts.append(to_text(node.text, children, [c.tail for c in children], names))
             parts.append(f"</{placeholder.name}>")
-        parts.append(_escape(tail))
+        parts.append(escape_text(tail))
     return "".join(parts)
 
 

@@ -18,7 +18,8 @@ from lxml import etree
 from pipeline.htmldoc import BLOCK_ELEMENTS, SEGMENT_ROLES, VOID_ELEMENTS, parse_document, serialize_document
 from pipeline.model import CleanDocument, Segment
 from pipeline.placeholders import (
-    TAG_TOKEN, MarkupError, Placeholder, build_nodes, is_protected, name_placeholders, parse_text, to_text,
+    TAG_TOKEN, MarkupError, Placeholder, build_nodes, escape_text, is_protected, name_placeholders, parse_text,
+    to_text,
 )
 
 __all__ = ["TRANSLATABLE_ATTRIBUTES", "Slot", "Fallback", "iter_segments", "extract", "inject", "plain_text"]
@@ -110,6 +111,13 @@ def _content_range(container: etree._Element) -> tuple[etree._Element, int, int]
 
 
 def _content_slot(block: etree._Element) -> Slot | None:
+    if not len(block):  # text only (most list items and headings): what the general case makes of it
+        raw = escape_text(block.text)
+        stripped = raw.strip()
+        if not stripped:
+            return None
+        return Slot(block, block, 0, 0, None, (), raw[: len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()):]), \
+            stripped
     container, start, end = _content_range(block)
     children = list(container)
     nodes = children[start:end]

@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
@@ -180,3 +180,22 @@ def test_class_and_id_chrome_rules_drop_what_their_css_selectors_select(elements
     rules = (".side", "#breadcrumbs", ".page-info", "#mplus-share", "div.side", ".side.x", "span")
     profile = Profile("test", (), (), "all", rules)
     assert select_drop(root, profile) == [(css, element) for css in rules for element in _selector(css)(root)]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.sampled_from(["https", "http", "HTTPS", "ftp"]),
+       st.sampled_from(["medlineplus.gov", "user@host:8080", ""]),
+       st.lists(st.sampled_from(["ency", "article", "", ".", "..", "a;b", "x.htm"]), max_size=4),
+       st.sampled_from(["", "?q=1", "#top", "?a#b"]),
+       st.text(alphabet="az09._~-/:?#;%", max_size=12))
+@example("https", "medlineplus.gov", ["ency", "article"], "", ".")
+@example("https", "medlineplus.gov", ["ency", "article"], "", "..")
+@example("https", "medlineplus.gov", ["ency", "article"], "", ".hidden.htm")
+@example("https", "medlineplus.gov", ["ency", "", "article"], "?q", "000123.htm")
+def test_a_relative_link_is_made_absolute_as_urljoin_makes_it(scheme, host, folders, tail, url):
+    from urllib.parse import urljoin
+
+    from pipeline.normalize.sanitize import _join
+
+    base = f"{scheme}://{host}/{'/'.join(folders)}{tail}"
+    assert _join(base, url) == urljoin(base, url)

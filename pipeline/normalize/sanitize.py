@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
-from urllib.parse import urljoin
+from functools import cache, lru_cache
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -75,10 +75,35 @@ def safe_url(url: str, base_url: str = "") -> str | None:
     if compact.startswith("//"):
         return "https:" + url.strip()
     if base_url:
-        absolute = urljoin(base_url, url.strip())
+        absolute = _join(base_url, url.strip())
         match = _SCHEME.match(absolute)
         return absolute if match and match.group(1).lower() in ALLOWED_URL_SCHEMES else None
     return url.strip()
+
+
+#: A file name alone (``000123.htm``): no scheme, folder, query, fragment, parameters, escapes or dots first.
+_FILE_NAME = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
+
+
+def _join(base_url: str, url: str) -> str:
+    """``urljoin(base_url, url)``, with the common case -- a file name beside an http(s) page whose
+    folders urljoin leaves as they are -- resolved by appending it to the page's folder."""
+    folder = _folder_of(base_url) if _FILE_NAME.fullmatch(url) else None
+    return folder + url if folder is not None else urljoin(base_url, url)
+
+
+@lru_cache(maxsize=1024)
+def _folder_of(base_url: str) -> str | None:
+    """``scheme://host/folders/`` of an http(s) ``base_url``, or None when urljoin would rewrite its
+    folders (empty or dot segments) or read parameters (``;``) in them."""
+    parts = urlsplit(base_url)
+    path = parts.path
+    if parts.scheme not in ("http", "https") or not parts.netloc or not path.startswith("/") or ";" in path:
+        return None
+    folders = path[: path.rfind("/") + 1]
+    if any(segment in ("", ".", "..") for segment in folders.split("/")[1:-1]):
+        return None
+    return f"{parts.scheme}://{parts.netloc}{folders}"
 
 
 @cache

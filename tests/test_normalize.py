@@ -199,3 +199,18 @@ def test_a_relative_link_is_made_absolute_as_urljoin_makes_it(scheme, host, fold
 
     base = f"{scheme}://{host}/{'/'.join(folders)}{tail}"
     assert _join(base, url) == urljoin(base, url)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(["div", "p", "span", "meta", "td"]),
+                          st.sampled_from(["ency_summary", " ency_summary", "ency_summary ", "Ency_summary",
+                                           "ency summary", "other", ""])), max_size=6),
+       st.sampled_from(["ency_summary", "ency summary"]))
+def test_a_profile_is_detected_by_id_where_its_css_selector_matches(elements, identifier):
+    from pipeline.normalize.profiles import _detects, _selector
+
+    body = "".join(f'<table><tr><{tag} id="{value}">x</{tag}></tr></table>' if tag == "td"
+                   else f'<{tag} id="{value}">x</{tag}>' for tag, value in elements)
+    root = lxml_html.document_fromstring(f"<html><head><title>t</title></head><body>{body}</body></html>")
+    css = "#" + identifier.replace(" ", "\\ ")
+    assert _detects(css, root) == bool(_selector(css)(root))

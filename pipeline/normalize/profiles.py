@@ -99,9 +99,21 @@ def choose_profile(root: etree._Element, name: str | None = None) -> Profile:
                 return profile
         raise KeyError(name)
     for profile in profiles:
-        if any(_selector(css)(root) for css in profile.detect):
+        if any(_detects(css, root) for css in profile.detect):
             return profile
     return profiles[-1]
+
+
+#: The element with an id, from the table of ids libxml2's HTML parser keeps (the first, when several share it).
+_BY_ID = etree.XPath("id($name)")
+
+
+def _detects(css: str, root: etree._Element) -> bool:
+    """Whether ``css`` selects an element of the page ``root``, as parsed (its table of ids is whole)."""
+    simple = _simple_selector(css)
+    if simple is not None and simple[0] == "id" and simple[1] and not any(c.isspace() for c in simple[1]):
+        return bool(_BY_ID(root, name=simple[1]))  # a lookup, where the selector visits every element
+    return bool(_selector(css)(root))
 
 
 def _outermost(elements: list[etree._Element]) -> list[etree._Element]:

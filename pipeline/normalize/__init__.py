@@ -212,7 +212,8 @@ def _tidy_whitespace(root: etree._Element) -> None:
                 child.tail = "\n"
     body = root.find("body")
     for element in list(body.iter()):
-        if element.tag in BLOCK_ELEMENTS and element.tag not in _WHITESPACE_KEPT and _has_loose_inline(element):
+        if len(element) and element.tag in BLOCK_ELEMENTS and element.tag not in _WHITESPACE_KEPT \
+                and _has_loose_inline(element):
             _wrap_loose_inline(element)
     _lay_out(body, True, False)
 
@@ -341,7 +342,7 @@ def normalize(raw: bytes, *, doc_id: str, source_path: str, http_charset: str | 
     steps += sanitize_tree(article, base_url)
     steps += fix_tree(root)
     _remove_empty(article)
-    if not "".join(article.itertext()).strip():
+    if not any(text.strip() for text in article.itertext()):  # stops at the first word
         raise InputError("no article content found on the page", source_path)
     _tidy_whitespace(root)
 

@@ -19,7 +19,6 @@ from pipeline.cache import digest
 from pipeline.catalogs import read_catalog, render_catalog
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, PipelineError
-from pipeline.files import sync_filesystem
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument
 from pipeline.pseudo import PSEUDO, pseudo_catalog
@@ -311,8 +310,7 @@ def pseudo_stage(settings: Settings, writer: Writer) -> StageResult:
         rows[doc_id] = (title_of(segments, doc_id),
                         {code: (editions[(code, doc_id)].translations or {}).get(heading) for code in PSEUDO})
     _write_indexes(site, writer, rows, editions, codes, site_words, source)
-    if writer.changed and not writer.check_only:
-        sync_filesystem(site)  # its pages were written without syncing each
+    writer.sync(site)
     result.documents = len(documents)
     return result
 

@@ -89,6 +89,12 @@ class Writer:
             self.unchanged += 1
         return differs
 
+    def sync(self, folder: Path) -> None:
+        """Bring to disk, at once, what was written without a sync each (``durable=False``): the file
+        system of ``folder`` is synced when this writer, or the workers' it counts, changed a file."""
+        if self.changed and not self.check_only:
+            sync_filesystem(folder)
+
     def write_cache(self, path: Path, lines: Iterable[bytes]) -> None:
         """Write a cache file its stage knows has changed: not compared with the old one (the check
         stage's is tens of megabytes) nor synced to disk (a cache lost in a crash is rebuilt)."""
@@ -206,8 +212,7 @@ def run_documents(function: Callable[[str], tuple], work: list[str], jobs: int, 
 def save_stage_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
     """Write a stage's cache (and the digest memo) unless nothing changed; with ``partial`` (a run over
     some documents only), keep the entries this run did not visit."""
-    if writer.changed and not writer.check_only:
-        sync_filesystem(cache.path)  # the files the stage wrote without syncing each (Writer.write)
+    writer.sync(cache.path)  # before the cache says the stage's generated files are done
     digests = _DIGESTS.get(cache.path.with_name(_DIGESTS_NAME))  # the memo of this cache's project
     if digests is not None and not writer.check_only:
         digests.save()
@@ -362,11 +367,12 @@ def clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
     return settings.clean_dir / f"{doc_id}.html", settings.clean_dir / f"{doc_id}.json"
 
 
-def _normalize_document(item: tuple[str, str, str, str | None, str]) -> tuple:
+def _normalize_document(item: tuple[str, str, str, str | None]) -> tuple:
     """Normalize one source and write build/clean/<doc>.html and .json (in a worker or in process):
     (doc_id, payload or None, files changed, files unchanged, error)."""
-    doc_id, path_text, relative, profile, source_locale = item
+    doc_id, path_text, relative, profile = item
     settings = WORKER["settings"]
+    source_locale = settings.source_locale
     path = Path(path_text)
     try:
         raw = read_bounded(path)
@@ -419,7 +425,7 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
             result.documents += 1
             continue
         inputs_of[doc_id] = inputs
-        work.append((doc_id, str(path), relative, profiles.get(doc_id), settings.source_locale))
+        work.append((doc_id, str(path), relative, profiles.get(doc_id)))
     WORKER.update(settings=settings, check_only=writer.check_only)
     for doc_id, payload in run_documents(_normalize_document, work, jobs, writer, result, cache, inputs_of):
         result.notes.append(_normalize_summary(doc_id, [NormalizeStep(**step) for step in payload["steps"]]))

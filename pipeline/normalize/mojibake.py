@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
 import ftfy
 from ftfy.badness import is_bad
 from lxml import etree

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalize.mojibake import FTFY_CONFIG, fix_text
+from pipeline.normalize.mojibake import FTFY_CONFIG, fix_text, looks_bad
 from tests.conftest import ROOT
 
 CASES = ROOT / "tests" / "cases"
@@ -49,6 +49,39 @@ def test_fix_text_skips_only_what_ftfy_leaves_unchanged(pieces, noise):
     fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     expected = (text, "") if fixed.text == text else (fixed.text, ", ".join(f"{a} {b}" for a, b in fixed.explanation))
     assert fix_text(text) == expected
+
+
+def _badness_characters() -> list[str]:
+    """Every character ftfy's badness categories name, and the ASCII its pattern looks at around them."""
+    import re
+
+    from ftfy.badness import MOJIBAKE_CATEGORIES
+
+    classes = [re.compile(f"[{members}]") for members in MOJIBAKE_CATEGORIES.values()]
+    named = {chr(code) for code in range(0x80, 0x3000) if any(c.match(chr(code)) for c in classes)}
+    return sorted(named) + list("aZ .,?!\t\n0")
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.sampled_from(_badness_characters()), max_size=7))
+def test_looks_bad_answers_as_ftfy_is_bad(text):
+    from ftfy.badness import is_bad
+
+    assert looks_bad(text) == is_bad(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("está en el hígado", False),    # single accented letters: the prerequisite alone says no
+    ("¿Qué es?", False),
+    ("EspaÃ±ol", True),              # "Ã" followed by a symbol
+    ("cafÃ© ", True),
+    ("â€™s", True),                  # three non-ASCII characters in a row
+    ("Ø§Ù„Ø¹Ø±Ø¨ÙŠØ©", True),
+    ("\x85", True),                  # a C1 control alone
+    ("«Él»", False),                 # two in a row, which ftfy still finds fine
+])
+def test_looks_bad_cases(text, expected):
+    assert looks_bad(text) is expected
 
 
 def test_fix_text_agrees_with_ftfy_on_every_shipped_translation():

@@ -11,7 +11,7 @@ from lxml import etree
 
 from pipeline.model import NormalizeStep
 
-__all__ = ["FTFY_CONFIG", "fix_text", "fix_tree"]
+__all__ = ["FTFY_CONFIG", "fix_text", "fix_tree", "looks_bad"]
 
 #: ftfy's settings for page text. Typographic quotes are kept (a publisher chose
 #: them); HTML entities are already decoded by the parser, so a literal "&amp;"
@@ -54,6 +54,15 @@ _ENCODING_CHARACTERS, _OTHER_CHARACTERS = _characters_ftfy_acts_on()
 _ENCODING_CLUE = _character_class(_ENCODING_CHARACTERS)
 #: A character another fix replaces whatever the text around it (surrogates included).
 _OTHER_FIX_CLUE = _character_class(_OTHER_CHARACTERS, "\ud800-\udfff")
+#: What every match of ftfy's badness pattern (ftfy 6) holds: a C1 control, "Œ", "œ", "Â" or "Ã", or two
+#: non-ASCII characters in a row. Text with single accented letters between ASCII ones ("está en el
+#: hígado", most Spanish) holds none, and skips that pattern's many alternatives at every position.
+_BADNESS_PREREQUISITE = re.compile("[\x80-\x9f\u0152\u0153\u00c2\u00c3]|[^\x00-\x7f]{2}")
+
+
+def looks_bad(text: str) -> bool:
+    """Whether ftfy's ``is_bad`` finds ``text`` suspicious (the same answer, asked only where it can be yes)."""
+    return _BADNESS_PREREQUISITE.search(text) is not None and is_bad(text)
 
 
 def fix_text(text: str) -> tuple[str, str]:
@@ -66,7 +75,7 @@ def fix_text(text: str) -> tuple[str, str]:
     it. That keeps normalizing pages and checking translations fast.
     """
     if text.isascii() or (unicodedata.is_normalized("NFC", text) and _OTHER_FIX_CLUE.search(text) is None and (
-            _ENCODING_CLUE.search(text) is None or not is_bad(text))):
+            _ENCODING_CLUE.search(text) is None or not looks_bad(text))):
         return text, ""
     fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     if fixed.text == text:

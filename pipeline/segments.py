@@ -9,8 +9,10 @@ gives back the clean document byte for byte.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from lxml import etree
@@ -257,6 +259,40 @@ def _inject_content(slot: Slot, text: str) -> None:
         container.insert(slot.start + offset, element)
 
 
+class _Skeleton:
+    """A clean document parsed once, with its slots found once (iter_segments costs ten parses).
+
+    Each injection works on a copy of the tree, its slots pointed at the copy's
+    elements by their position in document order. The tree itself is never
+    changed.
+    """
+
+    def __init__(self, document: CleanDocument):
+        self.root = parse_document(document.html)
+        position = {element: index for index, element in enumerate(self.root.iter())}
+        self.pairs = []
+        for slot, segment in iter_segments(self.root, document.source_lines):
+            self.pairs.append((slot, segment, position[slot.block], position[slot.container],
+                               tuple(position[p.element] for p in slot.placeholders)))
+
+    def copy(self) -> tuple[etree._Element, list[tuple[Slot, Segment]]]:
+        """A fresh tree of the document and its (Slot, Segment) pairs, in document order."""
+        root = copy.deepcopy(self.root)
+        elements = list(root.iter())
+        pairs = []
+        for slot, segment, block, container, inline in self.pairs:
+            placeholders = tuple(Placeholder(p.name, elements[index], p.closed)
+                                 for p, index in zip(slot.placeholders, inline)) if inline else ()
+            pairs.append((slot._replace(block=elements[block], container=elements[container],
+                                        placeholders=placeholders), segment))
+        return root, pairs
+
+
+@lru_cache(maxsize=8)  # a document's pages in every locale, and the site's templates, in a row
+def _skeleton(document: CleanDocument) -> _Skeleton:
+    return _Skeleton(document)
+
+
 def inject(document: CleanDocument, translations: Mapping[str, str], source_lang: str,
            source_dir: str | None = None) -> tuple[etree._Element, list[Fallback]]:
     """Put translations into a clean document's skeleton, by position.
@@ -266,10 +302,10 @@ def inject(document: CleanDocument, translations: Mapping[str, str], source_lang
     its source, keeps its source text and gets ``lang=source_lang`` on its
     block so screen readers switch voice (and ``dir=source_dir`` when given,
     so English keeps its direction inside a right-to-left page); it is listed
-    as a Fallback. Returns the document tree and the fallbacks.
+    as a Fallback. Returns the document tree (a new one at each call) and the
+    fallbacks.
     """
-    root = parse_document(document.html)
-    pairs = list(iter_segments(root, document.source_lines))
+    root, pairs = _skeleton(document).copy()
     fallbacks = []
     # Attributes first: rebuilding a block copies the attributes of its inline
     # elements, which must already hold their translations.

@@ -91,3 +91,15 @@ def test_translated_attribute_survives_rebuilding_its_inline_element():
     document = clean("<p>See <a href='https://x.org' title='More'>this</a></p>")
     root, _ = inject(document, {"See <a>this</a>": "Vea <a>esto</a>", "More": "Más"}, "en")
     assert '<a href="https://x.org" title="Más">esto</a>' in render(root)
+
+
+def test_injecting_a_document_again_starts_from_its_source_not_the_last_page():
+    # inject keeps one parsed tree per document and works on copies: one locale's page must not leak into the next
+    document = clean("<p>See <a href='https://x.org' title='More'>this</a></p><p>Two</p>")
+    first, _ = inject(document, {"See <a>this</a>": "Vea <a>esto</a>", "More": "Más", "Two": "Dos"}, "en")
+    second, fallbacks = inject(document, {"Two": "Deux"}, "en", "ltr")
+    assert "Vea" in render(first) and "Deux" not in render(first)
+    page = render(second)
+    assert '<p lang="en" dir="ltr">See <a href="https://x.org" title="More">this</a></p>' in page
+    assert "<p>Deux</p>" in page and "Vea" not in page and "Más" not in page
+    assert sorted(f.segment.text for f in fallbacks) == ["More", "See <a>this</a>", "T"]

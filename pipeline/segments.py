@@ -143,15 +143,26 @@ def _section_scope(heading: etree._Element) -> etree._Element:
     MedlinePlus wraps each ``<h2>`` in header divs inside ``div.section``; a flat
     page puts headings and paragraphs side by side. Both come out right.
     """
-    wrapper = heading
-    own_text = _TEXT_CONTENT(heading).strip()
-    while wrapper.getparent() is not None and _TEXT_CONTENT(wrapper.getparent()).strip() == own_text:
-        wrapper = wrapper.getparent()
-    return wrapper.getparent() if wrapper.getparent() is not None else wrapper
+    wrapper, parent = heading, heading.getparent()
+    while parent is not None and not _holds_text_beside(parent, wrapper):
+        wrapper, parent = parent, parent.getparent()
+    return parent if parent is not None else wrapper
 
 
-#: An element's text content, joined in C (a section's text is joined to compare it with its heading's).
-_TEXT_CONTENT = etree.XPath("string()")
+def _holds_text_beside(parent: etree._Element, child: etree._Element) -> bool:
+    """Whether ``parent``'s text content holds more than ``child``'s, besides whitespace.
+
+    The same as comparing the two texts stripped, without joining the text of a
+    whole section: the first word of another child answers.
+    """
+    if (parent.text or "").strip():
+        return True
+    for other in parent:
+        if (other.tail or "").strip():
+            return True
+        if other is not child and isinstance(other.tag, str) and any(text.strip() for text in other.itertext()):
+            return True
+    return False
 
 
 def iter_segments(root: etree._Element, source_lines: tuple[int, ...] = ()) -> Iterator[tuple[Slot, Segment]]:
@@ -212,7 +223,7 @@ def iter_segments(root: etree._Element, source_lines: tuple[int, ...] = ()) -> I
         tag = element.tag
         if not isinstance(tag, str) or is_protected(element):
             return
-        if tag in BLOCK_ELEMENTS and not any(child.tag in BLOCK_ELEMENTS for child in element):
+        if tag in BLOCK_ELEMENTS and element not in containers:
             section = None if element.tag in ("h1", "h2") else section_of(element)
             content = _content_slot(element)
             if content:
@@ -229,6 +240,8 @@ def iter_segments(root: etree._Element, source_lines: tuple[int, ...] = ()) -> I
 
     body = root.find("body")
     if body is not None:
+        # The elements with a block among their children, found in one pass (asked of every element).
+        containers = {block.getparent() for block in body.iter(*BLOCK_ELEMENTS)}
         walk(body)
     yield from found
 

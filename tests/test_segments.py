@@ -103,3 +103,21 @@ def test_injecting_a_document_again_starts_from_its_source_not_the_last_page():
     assert '<p lang="en" dir="ltr">See <a href="https://x.org" title="More">this</a></p>' in page
     assert "<p>Deux</p>" in page and "Vea" not in page and "Más" not in page
     assert sorted(f.segment.text for f in fallbacks) == ["More", "See <a>this</a>", "T"]
+
+
+SECTION_CASES = [
+    pytest.param("<h2>A</h2><p>x</p><h2>B</h2><p>y</p>", {"x": "A", "y": "B"}, id="flat-page"),
+    pytest.param("<div><div><h2>A</h2></div><p>x</p></div><p>y</p>", {"x": "A", "y": None}, id="wrapped-heading"),
+    pytest.param("<div><div><!-- n --><h2>A</h2>&#160;<span>&#160;</span></div><p>x</p></div>", {"x": "A"},
+                 id="comments-and-no-break-spaces-are-not-content"),
+    pytest.param("<div><div><h2>A</h2><span>sub</span></div><p>x</p></div>", {"x": None},
+                 id="header-holding-more-than-the-heading-governs-only-itself"),
+    pytest.param("<div><div><h2>A</h2></div>tail<p>x</p></div><p>y</p>", {"x": "A", "tail": "A", "y": None},
+                 id="text-beside-the-wrapper-makes-its-parent-the-scope"),
+]
+
+
+@pytest.mark.parametrize("body, sections", SECTION_CASES)
+def test_a_segment_belongs_to_the_section_whose_heading_governs_it(body, sections):
+    found = {segment.text: segment.section for segment in extract(clean(body))}
+    assert {text: found[text] for text in sections} == sections

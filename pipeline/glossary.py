@@ -341,14 +341,24 @@ class TermIndex:
             found = self._found[key] = self._find(text, overlapping)
         return found
 
-    def _find(self, text: str, overlapping: bool) -> tuple[Match, ...]:
-        # Both flavours of one text are usually asked for (the glossary and forbidden-term
-        # checks both read a translation); the candidates are found once.
+    def keys_in(self, text: str) -> tuple[object, ...]:
+        """The key of every term occurrence in ``text``, overlapping ones included, in no set order:
+        for asking which terms a text holds, not where (cheaper than ``find``)."""
+        keys = self._keys
+        return tuple([keys[ordinal] for _, _, ordinal in self._remembered_candidates(text)])
+
+    def _remembered_candidates(self, text: str) -> list[tuple[int, int, int]]:
+        # A text is usually asked about more than once (the glossary and forbidden-term checks both
+        # read a translation); its candidates are found once.
         candidates = self._last_candidates.get(text)
         if candidates is None:
             if len(self._last_candidates) > 1_000:
                 self._last_candidates.clear()
             candidates = self._last_candidates[text] = self._candidates(text)
+        return candidates
+
+    def _find(self, text: str, overlapping: bool) -> tuple[Match, ...]:
+        candidates = self._remembered_candidates(text)
         if not overlapping and len(candidates) > 1 and _overlap(candidates):
             spans: set[tuple[int, int]] = set()
             taken = bytearray(len(text))  # characters inside a kept span

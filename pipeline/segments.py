@@ -62,6 +62,7 @@ class Fallback:
     reason: str
 
 
+@lru_cache(maxsize=65536)  # a source text is read in each locale's catalog, by the word counts and the checks
 def plain_text(text: str) -> str:
     """Return placeholder text without its tags (for headings in comments and word counts)."""
     return " ".join(TAG_TOKEN.sub("", text).replace("&lt;", "<").replace("&amp;", "&").split())

@@ -31,8 +31,8 @@ def glossary(entry: EntryContext) -> Iterator[str]:
         if not approved or concept.id in reported:
             continue
         if in_target is None:
-            in_target = {m.key[0].id for m in entry.terms.target.find(entry.target_text, overlapping=True)
-                         if m.key[1].status != "forbidden"}
+            in_target = {concept.id for concept, term in entry.terms.target.keys_in(entry.target_text)
+                         if term.status != "forbidden"}
         if concept.id in in_target:
             continue
         reported.add(concept.id)
@@ -48,7 +48,7 @@ def forbidden_term(entry: EntryContext) -> Iterator[str]:
     style guide rejects) anywhere in the translation, in any inflection.
     Use the concept's preferred term instead; the glossary's note says why.
     """
-    if not any(m.key[1].status == "forbidden" for m in entry.terms.target.find(entry.target_text, overlapping=True)):
+    if not any(term.status == "forbidden" for _, term in entry.terms.target.keys_in(entry.target_text)):
         return  # the glossary check asked for these matches already; the longest-first ones cost more
     for match in entry.terms.target.find(entry.target_text):
         concept, term = match.key

@@ -15,11 +15,11 @@ import compileall
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -271,6 +271,17 @@ def _floor(source: Path) -> float:
     return _timed(work)
 
 
+def _run_measured(command: list[str], output) -> tuple[float, float]:
+    """Run ``command`` with its output (both streams) to the file ``output``; return its seconds and
+    the peak resident memory of it and its workers, in MB (wait4 reports that process tree's alone)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss / 1024
+
+
 def _run(command: list[str], cwd: Path | None = None) -> None:
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -294,21 +305,6 @@ def _translate_templates(templates: Path, folder: Path, locale: str) -> None:
         target = folder / template.relative_to(templates).with_suffix(".po")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_catalog(catalog), encoding="utf-8")
-
-
-def _peers(pristine: Path, scratch: Path, result: BenchResult, progress: Callable[[str], None],
-           repeat: int = 1) -> None:
-    """Translate Toolkit and GNU msgmerge on the same corpus: html2po, msgmerge, pofilter, po2html
-    (each figure the median of ``repeat`` runs)."""
-    runs = []
-    for number in range(repeat):
-        runs.append(_peer_run(pristine, scratch, result, progress))
-        if runs[-1] is None:
-            return
-    for name in runs[0]:
-        result.stages[name]["peer_seconds"] = round(statistics.median(run[name] for run in runs), 3)
-    result.peer_notes.append("html2po does normalize and extract in one step; its time is under extract, "
-                             "and its ratio is to our normalize + extract")
 
 
 def _peer_run(pristine: Path, scratch: Path, result: BenchResult,
@@ -363,18 +359,24 @@ def _remove_set_aside(folder: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _cold_run(pristine: Path, work: Path, progress: Callable[[str], None]) -> dict[str, float]:
+def _cold_run(pristine: Path, work: Path, progress: Callable[[str], None]) -> tuple[dict[str, float], float]:
     """Copy the pristine corpus to ``work`` and time each stage on it, cold: in a new interpreter,
-    so that nothing this process remembers (word forms, term matches, written lines) helps."""
+    so that nothing this process remembers (word forms, term matches, written lines) helps.
+    Returns the stages' seconds and the run's peak memory in MB."""
     # The copy is the setup, not the work: left pending, its writeback would be paid by the first
     # stage that syncs a file, since ext4 commits a file's journal with everything in it.
     _set_aside(work)
     shutil.copytree(pristine, work)
     os.sync()
     progress("stages: normalize, extract, update, check, build (in a new process)")
-    finished = subprocess.run([sys.executable, "-m", "pipeline.bench", str(work)], check=True,
-                              capture_output=True, text=True)
-    return json.loads(finished.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryFile("w+") as output:
+        _, peak_mb = _run_measured([sys.executable, "-m", "pipeline.bench", str(work)], output)
+        output.seek(0)
+        printed = output.read()
+    try:
+        return json.loads(printed.strip().splitlines()[-1]), peak_mb
+    except (IndexError, json.JSONDecodeError):
+        raise RuntimeError(f"the timed run of the stages failed:\n{printed}") from None
 
 
 def _time_stages(work: Path) -> dict[str, float]:
@@ -398,8 +400,8 @@ def run_benchmark(build_dir: Path, count: int, glossary: Path, *, peers: bool = 
                   progress: Callable[[str], None] = lambda message: None) -> BenchResult:
     """Run the whole benchmark on ``count`` synthetic articles under ``build_dir/bench``; return its figures.
 
-    With ``repeat`` above 1, the cold stages, the floor and the peers run that many times and each
-    figure is the median.
+    With ``repeat`` above 1, the cold stages, the floor and the peers run that many times (a cold run
+    of ours, then one of the peers, in turn) and each figure is the median.
     """
     folder = build_dir / "bench"
     _remove_set_aside(folder)
@@ -413,25 +415,38 @@ def run_benchmark(build_dir: Path, count: int, glossary: Path, *, peers: bool = 
     result = BenchResult(count, LOCALES, source_mb)
     progress("floor: lxml parse and serialize")
     result.floor_seconds = statistics.median(_floor(pristine / "source") for _ in range(repeat))
-    runs = []
+    # Ours and the peers' alternate, run by run: this machine's speed drifts over minutes, and each
+    # ratio should compare runs made under the same conditions.
+    runs, peer_runs, peaks = [], [], []
     for number in range(repeat):
         progress(f"cold run {number + 1} of {repeat}")
-        runs.append(_cold_run(pristine, work, progress))
+        seconds, peak_mb = _cold_run(pristine, work, progress)
+        runs.append(seconds)
+        peaks.append(peak_mb)
+        if peers and (not peer_runs or peer_runs[-1] is not None):
+            peer_runs.append(_peer_run(pristine, folder / f"peers-{count}", result, progress))
     for name in runs[0]:
         seconds = statistics.median(run[name] for run in runs)
         result.stages[name] = {"seconds": round(seconds, 3), "peer_seconds": None,
                                "articles_per_second": round(count / seconds, 1) if seconds else None,
                                "mb_per_second": round(source_mb / seconds, 2) if seconds else None}
+    if peer_runs and peer_runs[-1] is not None:
+        for name in peer_runs[0]:
+            result.stages[name]["peer_seconds"] = round(statistics.median(run[name] for run in peer_runs), 3)
+        result.peer_notes.append("html2po does normalize and extract in one step; its time is under extract, "
+                                 "and its ratio is to our normalize + extract")
     if repeat > 1:
-        result.peer_notes.append(f"each figure is the median of {repeat} runs")
+        result.peer_notes.append(f"each figure is the median of {repeat} runs, ours and the peers' taken in turn")
     command = [sys.executable, "-m", "pipeline", "--root", str(work), "all"]
     progress("no-op rerun")
     with open(folder / f"noop-{count}.log", "w") as log:
         # The first `all` after the stages ran one by one finds every stage's cache fresh; the second
         # is `make` after `make`, which the run signature answers without opening a document.
-        result.noop_caches_seconds = _timed(lambda: subprocess.run(command, stdout=log, stderr=subprocess.STDOUT))
-        result.noop_seconds = statistics.median(
-            _timed(lambda: subprocess.run(command, stdout=log, stderr=subprocess.STDOUT)) for _ in range(repeat))
+        result.noop_caches_seconds, peak_mb = _run_measured(command, log)
+        peaks.append(peak_mb)
+        noops = [_run_measured(command, log) for _ in range(repeat)]
+        result.noop_seconds = statistics.median(seconds for seconds, _ in noops)
+        peaks += [peak_mb for _, peak_mb in noops]
     progress("rerun after editing one article")
     page = work / "source" / "000000.html"
     original = page.read_text(encoding="utf-8")
@@ -439,13 +454,11 @@ def run_benchmark(build_dir: Path, count: int, glossary: Path, *, peers: bool = 
     with open(folder / f"one-edit-{count}.log", "w") as log:
         for number in range(repeat):  # the edit, its undo, the edit again: each run finds one article changed
             page.write_text(original if number % 2 else edited, encoding="utf-8")
-            result.one_edit_runs.append(_timed(lambda: subprocess.run(command, stdout=log, stderr=subprocess.STDOUT)))
+            seconds, peak_mb = _run_measured(command, log)
+            result.one_edit_runs.append(seconds)
+            peaks.append(peak_mb)
     result.one_edit_seconds = statistics.median(result.one_edit_runs)
-    # The pipeline's peak: its runs were all child processes (with their workers), measured before
-    # the peers run; this process's own peak is the corpus generation's, which is not timed either.
-    result.peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    if peers:
-        _peers(pristine, folder / f"peers-{count}", result, progress, repeat)
+    result.peak_rss_mb = max(peaks)  # the pipeline's runs only (each with its workers), not the peers'
     _remove_set_aside(folder)
     return result
 

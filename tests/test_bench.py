@@ -23,6 +23,7 @@ def test_bench_writes_its_figures_with_the_agreed_keys(project, capsys):
     assert all({"seconds", "peer_seconds"} <= set(stage) for stage in figures["stages"].values())
     assert figures["n"] == 4 and figures["locales"] == ["es", "ar", "zh_Hans"]
     assert len(figures["one_edit_runs"]) == 2, "the edit and its undo, each timed"
+    assert figures["peak_rss_mb"] > 10, "the peak of the pipeline's own runs, measured"
     edits = (project / "build/bench/one-edit-4.log").read_text(encoding="utf-8")
     assert edits.count("normalize: 4 document(s), 2 file(s) written") == 2, "each timed rerun found the article changed"
     out = capsys.readouterr().out
@@ -35,3 +36,12 @@ def test_corpus_is_reused_when_complete(tmp_path):
     assert generate_corpus(tmp_path, 2, ROOT / "locales/glossary.csv") == first
     assert (first / ".complete").stat().st_mtime_ns == marker
     assert len(list((first / "locales").rglob("*.po"))) == 3 * 3  # two articles and the site, three locales
+
+
+def test_bench_times_the_peers_in_turn_with_our_runs(project, capsys):
+    assert main(["--root", str(project), "bench", "--n", "2", "--repeat", "2"]) == 0
+    figures = json.loads((project / "build/bench.json").read_text())
+    assert figures["stages"]["normalize"]["peer_seconds"] is None  # html2po's one step is under extract
+    assert all(figures["stages"][name]["peer_seconds"] > 0 for name in ("extract", "update", "check", "build"))
+    assert figures["peer_total_seconds"] > 0
+    assert "ours and the peers' taken in turn" in capsys.readouterr().out

@@ -146,3 +146,14 @@ def test_spans_overlap_exactly_when_two_different_spans_share_a_character(drawn)
     spans = {(start, end) for start, end, _ in candidates}
     shared = any(a != b and a[0] < b[1] and b[0] < a[1] for a in spans for b in spans)
     assert glossary._overlap(candidates) == shared
+
+
+def test_warming_skips_the_lemmatizer_of_a_language_whose_word_forms_were_saved(monkeypatch):
+    module = glossary
+    monkeypatch.setitem(module._KNOWN_FORMS, "es", {"ojos": ["ojo", "ojos"]})
+    monkeypatch.delitem(module._KNOWN_FORMS, "ar", raising=False)
+    module._lemmatizes.cache_clear()
+    module.warm_lemmatizers(["es"])
+    assert module._lemmatizes.cache_info().currsize == 0, "Spanish forms are known: no dictionary loaded"
+    module.warm_lemmatizers(["es", "ar"])
+    assert module._lemmatizes.cache_info().currsize == 1, "Arabic has none saved: its dictionary is loaded"

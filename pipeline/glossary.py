@@ -246,8 +246,8 @@ class TermIndex:
     """Finds a fixed set of terms in texts of one language.
 
     Built from ``(term text, key)`` pairs. ``find`` returns non-overlapping
-    matches, longest first (several keys may share one span);
-    ``find(..., overlapping=True)`` returns every match.
+    matches, longest first (several keys may share one span); ``keys_in``
+    the keys of every occurrence, overlapping ones included.
     """
 
     def __init__(self, entries: Iterable[tuple[str, object]], language: str):
@@ -256,7 +256,7 @@ class TermIndex:
         self._by_form: dict[str, list[tuple[tuple[frozenset[str], ...], int]]] = {}
         self._substrings: list[tuple[str, int]] = []
         self._keys: list[object] = []  # match keys by entry order, which breaks ties deterministically
-        self._found: dict[tuple[str, bool], tuple[Match, ...]] = {}  # texts recur across catalogs and checks
+        self._found: dict[str, tuple[Match, ...]] = {}  # texts recur across catalogs and checks
         for text, key in entries:
             if not text.strip():
                 continue
@@ -340,14 +340,13 @@ class TermIndex:
                         found.add((start, words[end - 1].end(), ordinal))
         return sorted(found)
 
-    def find(self, text: str, overlapping: bool = False) -> tuple[Match, ...]:
-        """Return the terms found in ``text``, in text order (longest match wins unless ``overlapping``)."""
-        key = (text, overlapping)
-        found = self._found.get(key)
+    def find(self, text: str) -> tuple[Match, ...]:
+        """Return the terms found in ``text``, in text order; where matches overlap, the longest wins."""
+        found = self._found.get(text)
         if found is None:
             if len(self._found) > 50_000:
                 self._found.clear()
-            found = self._found[key] = self._find(text, overlapping)
+            found = self._found[text] = self._find(text)
         return found
 
     def keys_in(self, text: str) -> tuple[object, ...]:
@@ -366,9 +365,9 @@ class TermIndex:
             candidates = self._last_candidates[text] = self._candidates(text)
         return candidates
 
-    def _find(self, text: str, overlapping: bool) -> tuple[Match, ...]:
-        candidates = self._remembered_candidates(text)
-        if not overlapping and len(candidates) > 1 and _overlap(candidates):
+    def _find(self, text: str) -> tuple[Match, ...]:
+        candidates = self._remembered_candidates(text)  # in text order
+        if len(candidates) > 1 and _overlap(candidates):
             spans: set[tuple[int, int]] = set()
             taken = bytearray(len(text))  # characters inside a kept span
             for start, end, _ in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
@@ -377,7 +376,7 @@ class TermIndex:
                     taken[start:end] = b"\x01" * (end - start)
             candidates = [c for c in candidates if (c[0], c[1]) in spans]
         keys = self._keys
-        return tuple([_new_match(Match, (keys[ordinal], s, e, text[s:e])) for s, e, ordinal in sorted(candidates)])
+        return tuple([_new_match(Match, (keys[ordinal], s, e, text[s:e])) for s, e, ordinal in candidates])
 
 
 def _overlap(candidates: list[tuple[int, int, int]]) -> bool:

@@ -25,6 +25,7 @@ from babel import Locale
 from lxml import etree
 
 from pipeline.errors import InputError
+from pipeline.lemmatizer import lemmatize, lemmatizes
 from pipeline.locales import base_language
 
 __all__ = [
@@ -135,36 +136,19 @@ def _stemmer(language: str):
     return snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
 
 
-def _lemmatize(word: str, language: str) -> str:
-    import simplemma
-
-    return simplemma.lemmatize(word, lang=language)
-
-
 def warm_lemmatizers(languages: Iterable[str]) -> None:
-    """Load simplemma's dictionaries for these languages now (before forking workers that share them).
+    """Load simplemma's dictionaries for these languages now (before forking workers that share them),
+    building their tries first if this machine has none yet (see pipeline.lemmatizer).
 
     A language whose word forms an earlier run saved (load_word_forms) is
     skipped: its words are mostly known, and a worker that meets a new one
-    loads the dictionary itself. That spares a full check after a glossary
-    edit, or a check after update (which saved the source's forms), half a
-    second per language before the workers start.
+    loads the dictionary itself (a trie loads in a millisecond), so a run
+    with nothing new does not import simplemma at all.
     """
     for language in languages:
         base = base_language(language)
         if not _KNOWN_FORMS.get(base):
-            _lemmatizes(base)
-
-
-@cache
-def _lemmatizes(language: str) -> bool:
-    import simplemma  # imported (and its dictionaries loaded) only when a word is not in the word-form cache
-
-    try:
-        simplemma.lemmatize("test", lang=language)
-    except (ValueError, KeyError):
-        return False
-    return True
+            lemmatizes(base)
 
 
 #: Word forms computed in earlier runs (build/cache/word-forms.json), so that a
@@ -235,7 +219,7 @@ def _compute_forms(word: str, language: str) -> frozenset[str]:
     stemmer = _stemmer(language)
     forms = set()
     for variant in variants:
-        lemma = _lemmatize(variant, language).casefold() if _lemmatizes(language) else variant
+        lemma = lemmatize(variant, language).casefold() if lemmatizes(language) else variant
         forms |= {variant, lemma}
         if stemmer is not None:
             forms |= {stemmer.stemWord(variant), stemmer.stemWord(lemma)}

@@ -152,8 +152,8 @@ def test_warming_skips_the_lemmatizer_of_a_language_whose_word_forms_were_saved(
     module = glossary
     monkeypatch.setitem(module._KNOWN_FORMS, "es", {"ojos": ["ojo", "ojos"]})
     monkeypatch.delitem(module._KNOWN_FORMS, "ar", raising=False)
-    module._lemmatizes.cache_clear()
+    module.lemmatizes.cache_clear()
     module.warm_lemmatizers(["es"])
-    assert module._lemmatizes.cache_info().currsize == 0, "Spanish forms are known: no dictionary loaded"
+    assert module.lemmatizes.cache_info().currsize == 0, "Spanish forms are known: no dictionary loaded"
     module.warm_lemmatizers(["es", "ar"])
-    assert module._lemmatizes.cache_info().currsize == 1, "Arabic has none saved: its dictionary is loaded"
+    assert module.lemmatizes.cache_info().currsize == 1, "Arabic has none saved: its dictionary is loaded"

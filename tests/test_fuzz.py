@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from pipeline.catalogs import read_catalog
 from pipeline.errors import PipelineError
 from pipeline.glossary import read_csv, read_tbx
+from pipeline.htmldoc import parse_document, serialize_document
+import pipeline.normalize as normalizer
 from pipeline.normalize import normalize, normalize_dump
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "500"))
@@ -31,10 +33,36 @@ def _count(name):
 def _within_bound(function, *args):
     started = time.monotonic()
     try:
-        function(*args)
+        outcome = function(*args)
     except PipelineError as error:
         assert str(error) and "\n" not in str(error).strip(), "one clear line"
+        outcome = None
     assert time.monotonic() - started < BOUND_SECONDS
+    return outcome
+
+
+def _normalized_with_built_tags(function):
+    """``function()``'s outcome, and the tags of the tree normalize serialized, in document order."""
+    built = []
+
+    def recording(root):
+        built.append([element.tag for element in root.iter()])
+        return serialize_document(root)
+
+    original, normalizer.serialize_document = normalizer.serialize_document, recording
+    try:
+        return _within_bound(function), built
+    finally:
+        normalizer.serialize_document = original
+
+
+def _reparses_element_for_element(outcome, built) -> None:
+    """A clean document's HTML parses back to the elements normalize built, in the same order: extract
+    finds each element's source line by its position."""
+    if outcome is not None:
+        document, _ = outcome
+        assert [element.tag for element in parse_document(document.html).iter()] == built[-1]
+        assert len(document.source_lines) == len(built[-1])
 
 
 PO_PIECES = st.sampled_from(['msgid ', 'msgstr ', 'msgctxt ', 'msgid_plural ', 'msgstr[0] ', 'msgstr[9] ', '"', '""',
@@ -63,7 +91,8 @@ HTML_PIECES = st.sampled_from(["<html>", "</html>", "<body>", "<article>", "<mai
 def test_normalizer_on_generated_pages(text, encoding):
     raw = text.encode(encoding, errors="replace")
     _count("html")
-    _within_bound(lambda: normalize(raw, doc_id="fuzz", source_path="fuzz.html"))
+    _reparses_element_for_element(*_normalized_with_built_tags(
+        lambda: normalize(raw, doc_id="fuzz", source_path="fuzz.html")))
 
 
 @FUZZ
@@ -73,7 +102,8 @@ def test_normalizer_on_generated_pages(text, encoding):
                 max_size=40).map("".join))
 def test_dump_reader_on_generated_dumps(text):
     _count("dump")
-    _within_bound(lambda: normalize_dump(text.encode(), doc_id="fuzz", source_path="fuzz.txt"))
+    _reparses_element_for_element(*_normalized_with_built_tags(
+        lambda: normalize_dump(text.encode(), doc_id="fuzz", source_path="fuzz.txt")))
 
 
 @FUZZ

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from pipeline.errors import InputError
+from pipeline.htmldoc import parse_document, serialize_document
 from pipeline.normalize import normalize
 from tests.conftest import GOOD_PAGES, MOJIBAKE, PAGES, SAMPLE, normalize_path
 
@@ -93,6 +94,9 @@ def test_normalizing_a_clean_document_changes_nothing(page):
 def test_source_lines_cover_every_element(page):
     clean = normalize_path(page)
     assert len(clean.source_lines) == sum(1 for _ in lxml_html.document_fromstring(clean.html).iter())
+    # Parsed again, the clean HTML gives the elements normalize built, in order: extract reads source
+    # lines by position. (Normalizing it again changes nothing: see the test above.)
+    assert serialize_document(parse_document(clean.html)) == clean.html
 
 
 def test_generic_page_keeps_main_and_drops_the_rest():

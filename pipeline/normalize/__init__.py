@@ -210,12 +210,7 @@ def _tidy_whitespace(root: etree._Element) -> None:
         if part.tag == "head":
             for child in part:
                 child.tail = "\n"
-    body = root.find("body")
-    for element in list(body.iter()):
-        if len(element) and element.tag in BLOCK_ELEMENTS and element.tag not in _WHITESPACE_KEPT \
-                and _has_loose_inline(element):
-            _wrap_loose_inline(element)
-    _lay_out(body, True, False)
+    _lay_out(root.find("body"), True, False)
 
 
 def _has_loose_inline(block: etree._Element) -> bool:
@@ -236,12 +231,15 @@ def _has_loose_inline(block: etree._Element) -> bool:
 
 
 def _lay_out(element: etree._Element, parent_is_block: bool, in_kept: bool) -> None:
-    """Lay out ``element`` and everything inside it, in document order: a block holding blocks gets
+    """Lay out ``element`` and everything inside it, in document order: a block holding blocks beside
+    text or inline elements first gets those wrapped (_wrap_loose_inline); a block holding blocks gets
     a newline before each; a block holding none, its inline content collapsed, when its parent is a
     block and no ``pre`` or ``textarea`` holds it."""
     tag = element.tag
     block = tag in BLOCK_ELEMENTS
     if block and tag not in _WHITESPACE_KEPT:
+        if len(element) and _has_loose_inline(element):
+            _wrap_loose_inline(element)
         for child in element:
             if child.tag in BLOCK_ELEMENTS:
                 element.text = "\n"

@@ -8,12 +8,13 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputError
 
 __all__ = ["write_if_changed", "write_atomic", "read_bounded", "stat_stamp", "MAX_SOURCE_BYTES", "project_lock",
-           "LockHeld", "sync_filesystem"]
+           "LockHeld", "sync_filesystem", "PendingWrite", "write_pending", "commit_writes", "current_stamp"]
 
 #: Largest source page we accept. MedlinePlus pages are 30-60 KB; anything this
 #: large is not an article and would only cost memory.
@@ -78,6 +79,78 @@ def write_if_changed(path: Path, data: str | bytes, durable: bool = True) -> boo
         pass
     write_atomic(path, data, durable)
     return True
+
+
+def current_stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """The stat stamp (stat_stamp) of ``path``, None when there is no such file."""
+    try:
+        return stat_stamp(os.stat(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    """A file's new content, written beside it under a temporary name for commit_writes to move into place.
+
+    ``expected`` is the stat stamp the file had when its new content was made
+    from it (None: there was no file): commit_writes leaves a file that changed
+    since as it is.
+    """
+
+    temporary: str
+    path: str
+    expected: tuple[int, int, int, int] | None
+
+
+def write_pending(path: Path, data: bytes, expected: tuple[int, int, int, int] | None) -> PendingWrite:
+    """Write ``data`` to a temporary file beside ``path``, not synced and not yet in place (see commit_writes).
+
+    For a stage that writes many files its users edit (catalogs): one sync for
+    all of them, where write_atomic syncs each (half a millisecond to a
+    millisecond apiece here, a tenth of updating a catalog).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(data)
+    except BaseException:
+        os.unlink(tmp_name)
+        raise
+    return PendingWrite(tmp_name, str(path), expected)
+
+
+def commit_writes(pending: Iterable[PendingWrite]) -> list[str]:
+    """Put pending writes in place as write_atomic would have, one after the other, at the cost of one sync.
+
+    First the file system is synced, so every temporary file's data is on disk;
+    then each is renamed over its file, and each folder is synced so that the
+    renames are too. A crash at any moment leaves every file old or new, never
+    empty or mixed. A file whose stat stamp is no longer the expected one (a
+    translator saved it meanwhile) is left as it is, and its new content
+    dropped: returns those files' paths.
+    """
+    pending = list(pending)
+    if not pending:
+        return []
+    sync_filesystem(Path(pending[0].path).parent)
+    changed_since, folders = [], set()
+    for write in pending:
+        if current_stamp(Path(write.path)) != write.expected:
+            os.unlink(write.temporary)
+            changed_since.append(write.path)
+            continue
+        os.replace(write.temporary, write.path)
+        folders.add(os.path.dirname(write.path))
+    for folder in sorted(folders):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    return changed_since
 
 
 def _syncfs():

@@ -115,7 +115,7 @@ def _render_site(site: Path, writer: Writer, documents: dict[str, CleanDocument]
 
 
 def _build_document(doc_id: str) -> tuple:
-    """Assemble one document's pages (in a worker or in process): (doc_id, fallbacks, changed, unchanged, error)."""
+    """Assemble one document's pages (in a worker or in process): (doc_id, fallbacks, what its writer did, error)."""
     state = WORKER
     settings = state["settings"]
     writer = Writer(settings.root, check_only=state["check_only"])
@@ -125,8 +125,8 @@ def _build_document(doc_id: str) -> tuple:
                                state["translations"], state["site_words"], state["source"],
                                lambda code: state["links"][code])
     except PipelineError as exc:
-        return doc_id, None, writer.changed, writer.unchanged, exc.fields()
-    return doc_id, report, writer.changed, writer.unchanged, None
+        return doc_id, None, writer.outcome(), exc.fields()
+    return doc_id, report, writer.outcome(), None
 
 
 def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:

@@ -30,7 +30,10 @@ from pipeline.catalogs import (
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, InputError, PipelineError
 from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
-from pipeline.files import read_bounded, sync_filesystem, write_atomic, write_if_changed
+from pipeline.files import (
+    PendingWrite, commit_writes, current_stamp, read_bounded, sync_filesystem, write_atomic, write_if_changed,
+    write_pending,
+)
 from pipeline.glossary import (
     Glossary, add_word_forms, blank_names, drain_new_word_forms, load_glossary, load_word_forms, survey,
     warm_lemmatizers, word_forms_text,
@@ -61,6 +64,7 @@ class Writer:
     check_only: bool = False
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    pending: list[PendingWrite] = field(default_factory=list)  # written by write_later, put in place by commit
 
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
@@ -88,6 +92,43 @@ class Writer:
         else:
             self.unchanged += 1
         return differs
+
+    def write_later(self, path: Path, data: bytes, expected: tuple[int, int, int, int] | None) -> bool:
+        """Like write_bytes, but the new file is put in place by ``commit`` (files.commit_writes): one
+        sync for a stage's thousands of catalogs or templates. ``expected`` is the stat stamp
+        (files.current_stamp) of the file the new content was made from; if the file changes before
+        the commit, it is left as it is."""
+        try:
+            differs = path.read_bytes() != data
+        except FileNotFoundError:
+            differs = True
+        if differs:
+            self.changed.append(self._relative(path))
+            if not self.check_only:
+                self.pending.append(write_pending(path, data, expected))
+        else:
+            self.unchanged += 1
+        return differs
+
+    def commit(self) -> list[str]:
+        """Put the pending writes in place (this writer's and those its workers handed over); return the
+        files left as they were because they changed meanwhile (relative to the root)."""
+        left = [self._relative(Path(path)) for path in commit_writes(self.pending)]
+        self.pending.clear()
+        if left:
+            self.changed = [path for path in self.changed if path not in set(left)]
+        return left
+
+    def outcome(self) -> tuple[list[str], int, list[PendingWrite]]:
+        """What a worker's writer did, for the parent's writer to ``take``."""
+        return self.changed, self.unchanged, self.pending
+
+    def take(self, outcome: tuple[list[str], int, list[PendingWrite]]) -> None:
+        """Count what a worker's writer did (its ``outcome``) as this writer's own."""
+        changed, unchanged, pending = outcome
+        self.changed.extend(changed)
+        self.unchanged += unchanged
+        self.pending.extend(pending)
 
     def sync(self, folder: Path) -> None:
         """Bring to disk, at once, what was written without a sync each (``durable=False``): the file
@@ -195,13 +236,12 @@ def run_documents(function: Callable[[str], tuple], work: list[str], jobs: int, 
                   result: StageResult, cache: StageCache, inputs_of: dict[str, str]) -> Iterator[tuple[str, object]]:
     """Run a per-document worker over ``work`` on ``jobs`` processes; yield each document done, with its payload.
 
-    ``function(doc_id)`` returns ``(doc_id, payload, files changed, files unchanged, error)``: what it
-    wrote goes into ``writer``'s counts, an error into ``result``, and the payload into ``cache``
+    ``function(doc_id)`` returns ``(doc_id, payload, its writer's outcome, error)``: what it wrote
+    goes into ``writer`` (Writer.take), an error into ``result``, and the payload into ``cache``
     under the document's inputs (``inputs_of``).
     """
-    for doc_id, payload, changed, unchanged, error in run_parallel(function, work, jobs):
-        writer.changed.extend(changed)
-        writer.unchanged += unchanged
+    for doc_id, payload, outcome, error in run_parallel(function, work, jobs):
+        writer.take(outcome)
         if error:
             result.errors.append(InputError(*error))
             continue
@@ -369,7 +409,7 @@ def clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
 
 def _normalize_document(item: tuple[str, str, str, str | None]) -> tuple:
     """Normalize one source and write build/clean/<doc>.html and .json (in a worker or in process):
-    (doc_id, payload or None, files changed, files unchanged, error)."""
+    (doc_id, payload or None, what its writer did, error)."""
     doc_id, path_text, relative, profile = item
     settings = WORKER["settings"]
     source_locale = settings.source_locale
@@ -385,9 +425,9 @@ def _normalize_document(item: tuple[str, str, str, str | None]) -> tuple:
                                         url=fetched.get("final_url") or "", profile_name=profile,
                                         source_locale=source_locale)
     except PipelineError as exc:
-        return doc_id, None, [], 0, exc.fields()
+        return doc_id, None, ([], 0, []), exc.fields()
     except KeyError as exc:
-        return doc_id, None, [], 0, (f"unknown site profile {exc.args[0]!r} in {MANIFEST}", path_text, None)
+        return doc_id, None, ([], 0, []), (f"unknown site profile {exc.args[0]!r} in {MANIFEST}", path_text, None)
     meta = {"doc_id": doc_id, "source_path": relative, "base_url": document.base_url,
             "source_lines": list(document.source_lines)}
     writer = Writer(settings.root, check_only=WORKER["check_only"])
@@ -396,7 +436,7 @@ def _normalize_document(item: tuple[str, str, str, str | None]) -> tuple:
     writer.write(meta_path, json.dumps(meta, separators=(",", ":")) + "\n", durable=False)
     payload = {"source": relative, "steps": [{"action": s.action, "target": s.target, "reason": s.reason}
                                              for s in steps]}
-    return doc_id, payload, writer.changed, writer.unchanged, None
+    return doc_id, payload, writer.outcome(), None
 
 
 def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
@@ -490,8 +530,9 @@ def title_of(segments: list[Segment], default: str) -> str:
 
 def _write_template(settings: Settings, writer: Writer, doc_id: str, segments: list[Segment],
                     source_paths: str | list[str], title: str) -> None:
-    """Write a .pot, keeping its POT-Creation-Date unless its content changed."""
+    """Write a .pot (put in place by Writer.commit), keeping its POT-Creation-Date unless its content changed."""
     path = settings.template_path(doc_id)
+    stamp = current_stamp(path)
     try:
         old_text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):  # none yet, or not one we wrote: it gets a new date
@@ -506,22 +547,22 @@ def _write_template(settings: Settings, writer: Writer, doc_id: str, segments: l
         else:
             template.metadata["POT-Creation-Date"] = now
             text = render_catalog(template)
-    writer.write(path, text)
+    writer.write_later(path, text.encode("utf-8"), stamp)
 
 
 def _extract_document(doc_id: str) -> tuple:
-    """Write one document's template (in a worker or in process): (doc_id, facts or None, changed,
-    unchanged, error)."""
+    """Write one document's template (in a worker or in process): (doc_id, facts or None, what its
+    writer did, error). The template is put in place by the stage (Writer.commit)."""
     settings = WORKER["settings"]
     writer = Writer(settings.root, check_only=WORKER["check_only"])
     try:
         document = load_clean_document(settings, doc_id)
     except PipelineError as exc:
-        return doc_id, None, [], 0, exc.fields()
+        return doc_id, None, ([], 0, []), exc.fields()
     segments = extract(document)
     title = title_of(segments, doc_id)
     _write_template(settings, writer, doc_id, segments, document.source_path, title)
-    return doc_id, document_facts(document, title, heading_of(segments)), writer.changed, writer.unchanged, None
+    return doc_id, document_facts(document, title, heading_of(segments)), writer.outcome(), None
 
 
 def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
@@ -532,6 +573,10 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), 
     extracted on ``jobs`` processes.
     """
     result = StageResult("extract")
+    if not writer.check_only:
+        # Templates a killed run had written but not yet put in place (under the project lock, no other run writes).
+        for leftover in settings.templates_dir.glob(".*.pot.*.tmp"):
+            leftover.unlink(missing_ok=True)
     cache = stage_cache(settings, "extract")
     work, inputs_of = [], {}
     for doc_id in normalized_ids(settings, result, only):
@@ -543,11 +588,12 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), 
         work.append(doc_id)
     WORKER.update(settings=settings, check_only=writer.check_only)
     result.documents += sum(1 for _ in run_documents(_extract_document, work, jobs, writer, result, cache, inputs_of))
-    save_stage_cache(writer, cache, bool(only))
     if not only:
         pairs = site_segments()
         _write_template(settings, writer, SITE_DOCUMENT, [s for _, s in pairs], [p for p, _ in pairs],
                         "the site's header, language switcher, footer and index")
+    result.notes += [f"{path} changed while extract ran: left as it is; run extract again" for path in writer.commit()]
+    save_stage_cache(writer, cache, bool(only))
     return result
 
 
@@ -645,24 +691,25 @@ def _update_document(item: tuple[str, str, str, tuple[str, ...]]) -> dict:
         template = read_catalog(Path(template_path))
     except CatalogError as exc:
         done["errors"].append(exc.fields())
-        return {**done, "changed": [], "unchanged": 0, "forms": {}}
+        return {**done, "written": writer.outcome(), "forms": {}}
     notes_by_code = dict(zip(codes, glossary_notes(template, [terms[code] for code in codes])))
     for code in codes:
         path = settings.catalog_path(code, doc_id)
+        stamp = current_stamp(path)  # before reading: a save by a translator after this is never overwritten
         try:
-            old = read_catalog(path) if path.exists() else None
+            old = read_catalog(path) if stamp is not None else None
         except CatalogError as exc:
             done["errors"].append(exc.fields())
             continue
         catalog, summary = update_catalog(template, old, code, notes_by_code[code])
         data = render_catalog(catalog).encode("utf-8")
-        if writer.write_bytes(path, data):
+        if writer.write_later(path, data, stamp):
             done["notes"].append(_describe_update(settings.relative(path), old is None, summary))
         sha = hashlib.sha256(data).hexdigest()
         done["puts"].append((f"{code}/{doc_id}", digest(template_digest, sha),
                              {"percent": catalog_percent(catalog), "sha256": sha,
                               "title": _translated_heading(catalog)}))
-    return {**done, "changed": writer.changed, "unchanged": writer.unchanged, "forms": drain_new_word_forms()}
+    return {**done, "written": writer.outcome(), "forms": drain_new_word_forms()}
 
 
 def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
@@ -695,13 +742,14 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
         prepare_term_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1, targets=False)
     WORKER.update(settings=settings, terms=terms, check_only=writer.check_only)
     for done in run_parallel(_update_document, work, jobs):
-        writer.changed.extend(done["changed"])
-        writer.unchanged += done["unchanged"]
+        writer.take(done["written"])
         result.notes.extend(done["notes"])
         result.errors.extend(CatalogError(message, path, line) for message, path, line in done["errors"])
         add_word_forms(done["forms"])
         for key, inputs, payload in done["puts"]:
             cache.put(key, inputs, payload)
+    # The cache keys each catalog on its new content: one left as the translator saved it is redone next time.
+    result.notes += [f"{path} changed while update ran: left as it is; run update again" for path in writer.commit()]
     if not writer.check_only:
         save_stage_cache(writer, cache, bool(only))
         save_word_forms(settings, writer)

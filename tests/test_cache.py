@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import shutil
+from pathlib import Path
 
 from pipeline.cache import FileDigests, ItemFiles
 from pipeline.cli import main
@@ -167,13 +168,19 @@ def test_item_files_answer_only_for_their_salt_and_inputs_and_forget_items_that_
 
 
 def test_generated_pages_are_synced_together_before_the_cache_that_records_them(project, monkeypatch, capsys):
-    # Catalogs and templates are synced one by one; the clean documents and pages a stage generates are
-    # written without a sync each, and the file system is synced once before the stage's cache is
-    # written: a crash before that leaves the old cache, which still has them to do.
+    # The clean documents and pages a stage generates are written without a sync each, and the file
+    # system is synced once before the stage's cache is written: a crash before that leaves the old
+    # cache, which still has them to do. Catalogs and templates are written beside their place and
+    # put there together (commit_writes: one sync, then the renames), before the stage's cache.
     from pipeline import files, workflow
 
     events = []
-    real_atomic, real_cache = files.write_atomic, workflow.Writer.write_cache
+    real_atomic, real_cache, real_commit = files.write_atomic, workflow.Writer.write_cache, workflow.commit_writes
+
+    def commit(pending):
+        pending = list(pending)
+        events.append(("commit", [Path(write.path).relative_to(project).as_posix() for write in pending], None))
+        return real_commit(pending)
 
     def atomic(path, data, durable=True):
         events.append(("write", path.relative_to(project).as_posix(), durable))
@@ -190,6 +197,7 @@ def test_generated_pages_are_synced_together_before_the_cache_that_records_them(
     monkeypatch.setattr(files, "write_atomic", atomic)
     monkeypatch.setattr(workflow.Writer, "write_cache", cache)
     monkeypatch.setattr(workflow, "sync_filesystem", sync)
+    monkeypatch.setattr(workflow, "commit_writes", commit)
     page = project / "source/000277.html"  # so that the template and the catalogs change too
     page.write_text(page.read_text(encoding="utf-8").replace("<p>Treatment depends on:</p>",
                                                              "<p>Treatment depends on these:</p>"), encoding="utf-8")
@@ -199,11 +207,16 @@ def test_generated_pages_are_synced_together_before_the_cache_that_records_them(
     assert "build/clean/000277.html" in volatile and "build/site/es/000277.html" in volatile
     assert all(name.startswith(("build/clean/", "build/site/")) and name.endswith((".html", ".json"))
                for name in volatile)
-    durable = {name for kind, name, durable in events if kind == "write" and durable}
-    assert "locales/es/LC_MESSAGES/000277.po" in durable and "locales/templates/000277.pot" in durable
+    committed = {name for kind, names, _ in events if kind == "commit" for name in names}
+    assert "locales/es/LC_MESSAGES/000277.po" in committed and "locales/templates/000277.pot" in committed
+    assert not any(name.startswith("locales/") for kind, name, _ in events if kind == "write")
+    for stage, written in (("extract.jsonl", "locales/templates/000277.pot"),
+                           ("update.jsonl", "locales/es/LC_MESSAGES/000277.po")):
+        cache_at = next(i for i, event in enumerate(events) if event[:2] == ("cache", stage))
+        assert any(kind == "commit" and written in names for kind, names, _ in events[:cache_at]), stage
     for stage, first_page in (("normalize.jsonl", "build/clean/"), ("build.jsonl", "build/site/")):
         cache_at = next(i for i, event in enumerate(events) if event[:2] == ("cache", stage))
-        page_at = next(i for i, event in enumerate(events) if event[1] and event[1].startswith(first_page))
+        page_at = next(i for i, event in enumerate(events) if event[0] == "write" and event[1].startswith(first_page))
         assert any(event[0] == "sync" for event in events[page_at:cache_at]), stage
 
 

@@ -116,7 +116,8 @@ class Writer:
         left = [self._relative(Path(path)) for path in commit_writes(self.pending)]
         self.pending.clear()
         if left:
-            self.changed = [path for path in self.changed if path not in set(left)]
+            kept = set(left)
+            self.changed = [path for path in self.changed if path not in kept]
         return left
 
     def outcome(self) -> tuple[list[str], int, list[PendingWrite]]:

@@ -230,6 +230,9 @@ class BenchResult:
     one_edit_runs: list[float] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     peer_notes: list[str] = field(default_factory=list)
+    #: Each cold run's seconds by stage, ours and the peers' taken just after it (None: not run), in
+    #: run order: this machine's speed drifts, and the spread of the ratios shows by how much.
+    runs: list[dict[str, dict[str, float] | None]] = field(default_factory=list)
 
     @property
     def total_seconds(self) -> float:
@@ -252,7 +255,9 @@ class BenchResult:
                 "one_edit_seconds": round(self.one_edit_seconds, 3),
                 "one_edit_runs": [round(seconds, 3) for seconds in self.one_edit_runs],
                 "peak_rss_mb": round(self.peak_rss_mb, 1),
-                "source_mb": round(self.source_mb, 1)}
+                "source_mb": round(self.source_mb, 1),
+                "runs": [{side: None if seconds is None else {name: round(value, 3) for name, value in seconds.items()}
+                          for side, seconds in run.items()} for run in self.runs]}
 
 
 def _timed(function: Callable[[], object]) -> float:
@@ -425,6 +430,8 @@ def run_benchmark(build_dir: Path, count: int, glossary: Path, *, peers: bool = 
         peaks.append(peak_mb)
         if peers and (not peer_runs or peer_runs[-1] is not None):
             peer_runs.append(_peer_run(pristine, folder / f"peers-{count}", result, progress))
+    result.runs = [{"ours": run, "peers": peer_runs[number] if number < len(peer_runs) else None}
+                   for number, run in enumerate(runs)]
     for name in runs[0]:
         seconds = statistics.median(run[name] for run in runs)
         result.stages[name] = {"seconds": round(seconds, 3), "peer_seconds": None,
@@ -486,6 +493,10 @@ def render_table(result: BenchResult) -> str:
                  + (f" (runs: {', '.join(f'{seconds:.2f}' for seconds in result.one_edit_runs)})"
                     if len(result.one_edit_runs) > 1 else "")
                  + f"; peak memory: {result.peak_rss_mb:.0f} MB")
+    compared = [(sum(run["ours"].values()), sum(run["peers"].values())) for run in result.runs if run["peers"]]
+    if len(compared) > 1:
+        lines.append("each run, ours / peers: " + ", ".join(f"{ours:.1f} / {peers:.1f} s ({peers / ours:.1f}x)"
+                                                           for ours, peers in compared))
     lines += [f"note: {note}" for note in result.peer_notes]
     return "\n".join(lines) + "\n"
 

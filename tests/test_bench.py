@@ -1,6 +1,9 @@
 """The benchmark runs end to end on a tiny corpus (figures are printed, never asserted)."""
 
 import json
+import statistics
+
+import pytest
 
 from pipeline.bench import generate_corpus, synthetic_page
 from pipeline.cli import main
@@ -23,6 +26,7 @@ def test_bench_writes_its_figures_with_the_agreed_keys(project, capsys):
     assert all({"seconds", "peer_seconds"} <= set(stage) for stage in figures["stages"].values())
     assert figures["n"] == 4 and figures["locales"] == ["es", "ar", "zh_Hans"]
     assert len(figures["one_edit_runs"]) == 2, "the edit and its undo, each timed"
+    assert [run["peers"] for run in figures["runs"]] == [None, None] and len(figures["runs"][0]["ours"]) == 5
     assert figures["peak_rss_mb"] > 10, "the peak of the pipeline's own runs, measured"
     edits = (project / "build/bench/one-edit-4.log").read_text(encoding="utf-8")
     assert edits.count("normalize: 4 document(s), 2 file(s) written") == 2, "each timed rerun found the article changed"
@@ -44,4 +48,9 @@ def test_bench_times_the_peers_in_turn_with_our_runs(project, capsys):
     assert figures["stages"]["normalize"]["peer_seconds"] is None  # html2po's one step is under extract
     assert all(figures["stages"][name]["peer_seconds"] > 0 for name in ("extract", "update", "check", "build"))
     assert figures["peer_total_seconds"] > 0
-    assert "ours and the peers' taken in turn" in capsys.readouterr().out
+    assert [set(run["ours"]) for run in figures["runs"]] == [set(figures["stages"])] * 2, "each cold run, in order"
+    assert all(set(run["peers"]) == {"extract", "update", "check", "build"} for run in figures["runs"])
+    assert figures["stages"]["check"]["peer_seconds"] == pytest.approx(
+        statistics.median(run["peers"]["check"] for run in figures["runs"]), abs=0.002), "the median of the runs"
+    out = capsys.readouterr().out
+    assert "ours and the peers' taken in turn" in out and out.count(" s (") >= 2, "each run's totals and ratio"

@@ -135,7 +135,11 @@ def commit_writes(pending: Iterable[PendingWrite]) -> list[str]:
     pending = list(pending)
     if not pending:
         return []
-    sync_filesystem(Path(pending[0].path).parent)
+    by_device: dict[int, str] = {}  # a folder of each file system the files are on (a folder may be a link)
+    for folder in {os.path.dirname(write.path) for write in pending}:
+        by_device.setdefault(os.stat(folder).st_dev, folder)
+    for folder in by_device.values():
+        sync_filesystem(Path(folder))
     changed_since, folders = [], set()
     for write in pending:
         if current_stamp(Path(write.path)) != write.expected:

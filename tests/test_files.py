@@ -1,6 +1,9 @@
 """Pending writes put in place together: one sync, old or new at every moment, a translator's save kept."""
 
 import os
+from pathlib import Path
+
+import pytest
 
 from pipeline import files
 from pipeline.config import load_settings
@@ -69,3 +72,20 @@ def test_update_keeps_a_catalog_a_translator_saves_while_it_runs_and_redoes_it_n
     merged = catalog.read_text(encoding="utf-8")
     assert "Metástasis en el hígado" in merged and "New text" in merged
     assert not list(project.rglob(".*.tmp"))
+
+
+def test_files_on_two_file_systems_get_each_theirs_synced(tmp_path, monkeypatch):
+    other = Path("/dev/shm")
+    if not other.is_dir() or os.stat(other).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system to write to")
+    synced = []
+    real_sync = files.sync_filesystem
+    monkeypatch.setattr(files, "sync_filesystem", lambda path: (synced.append(os.stat(path).st_dev), real_sync(path)))
+    elsewhere = other / f"medloc-test-{os.getpid()}.po"
+    try:
+        commit_writes([write_pending(tmp_path / "a.po", b"a", None), write_pending(tmp_path / "b.po", b"b", None),
+                       write_pending(elsewhere, b"c", None)])
+        assert sorted(synced) == sorted({os.stat(tmp_path).st_dev, os.stat(other).st_dev})
+        assert elsewhere.read_bytes() == b"c" and (tmp_path / "a.po").read_bytes() == b"a"
+    finally:
+        elsewhere.unlink(missing_ok=True)

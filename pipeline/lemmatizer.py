@@ -103,7 +103,7 @@ def _lemmatizer():
 
 def lemmatize(word: str, language: str) -> str:
     """The lemma of ``word`` in ``language`` (a simplemma language code), as ``simplemma.lemmatize``
-    gives it; the word itself when the dictionary does not know it."""
+    gives it (for a word its dictionary does not know, the word, lowercased in some languages)."""
     return _lemmatizer().lemmatize(word, language)
 
 

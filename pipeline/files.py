@@ -113,8 +113,8 @@ def write_pending(path: Path, data: bytes, expected: tuple[int, int, int, int] |
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as tmp:
+            os.fchmod(tmp.fileno(), 0o644)
             tmp.write(data)
     except BaseException:
         os.unlink(tmp_name)
@@ -123,9 +123,10 @@ def write_pending(path: Path, data: bytes, expected: tuple[int, int, int, int] |
 
 
 def commit_writes(pending: Iterable[PendingWrite]) -> list[str]:
-    """Put pending writes in place as write_atomic would have, one after the other, at the cost of one sync.
+    """Put pending writes in place as write_atomic would have, one after the other, at the cost of one
+    sync per file system.
 
-    First the file system is synced, so every temporary file's data is on disk;
+    First each file system they are on is synced, so every temporary file's data is on disk;
     then each is renamed over its file, and each folder is synced so that the
     renames are too. A crash at any moment leaves every file old or new, never
     empty or mixed. A file whose stat stamp is no longer the expected one (a

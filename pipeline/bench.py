@@ -283,7 +283,7 @@ def _run_measured(command: list[str], output) -> tuple[float, float]:
     process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: Popen must not wait for it again
     return seconds, usage.ru_maxrss / 1024
 
 

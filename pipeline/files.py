@@ -14,7 +14,8 @@ from pathlib import Path
 from pipeline.errors import InputError
 
 __all__ = ["write_if_changed", "write_atomic", "read_bounded", "stat_stamp", "MAX_SOURCE_BYTES", "project_lock",
-           "LockHeld", "sync_filesystem", "PendingWrite", "write_pending", "commit_writes", "current_stamp"]
+           "LockHeld", "sync_filesystem", "PendingWrite", "write_pending", "commit_writes", "current_stamp", "holds",
+           "discard_pending"]
 
 #: Largest source page we accept. MedlinePlus pages are 30-60 KB; anything this
 #: large is not an article and would only cost memory.
@@ -72,13 +73,18 @@ def write_if_changed(path: Path, data: str | bytes, durable: bool = True) -> boo
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+    if holds(path, data):
+        return False
     write_atomic(path, data, durable)
     return True
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether the file ``path`` exists and holds exactly ``data``."""
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
 
 
 def current_stamp(path: Path) -> tuple[int, int, int, int] | None:
@@ -120,6 +126,14 @@ def write_pending(path: Path, data: bytes, expected: tuple[int, int, int, int] |
         os.unlink(tmp_name)
         raise
     return PendingWrite(tmp_name, str(path), expected)
+
+
+def discard_pending(folder: Path, suffix: str) -> None:
+    """Delete the temporary files write_pending left under ``folder`` for files ending in ``suffix``
+    (".po"): those of a run killed before its commit_writes. Only under the project's lock, which
+    keeps any other run from writing."""
+    for leftover in folder.rglob(f".*{suffix}.*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def commit_writes(pending: Iterable[PendingWrite]) -> list[str]:

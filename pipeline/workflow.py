@@ -31,8 +31,8 @@ from pipeline.config import Settings
 from pipeline.errors import CatalogError, InputError, PipelineError
 from pipeline.fetch import DOC_ID, Fetcher, FetchPolicy, FetchResult, charset_of, read_manifest
 from pipeline.files import (
-    PendingWrite, commit_writes, current_stamp, read_bounded, sync_filesystem, write_atomic, write_if_changed,
-    write_pending,
+    PendingWrite, commit_writes, current_stamp, discard_pending, holds, read_bounded, sync_filesystem, write_atomic,
+    write_if_changed, write_pending,
 )
 from pipeline.glossary import (
     Glossary, add_word_forms, blank_names, drain_new_word_forms, load_glossary, load_word_forms, survey,
@@ -80,13 +80,7 @@ class Writer:
     def write_bytes(self, path: Path, data: bytes, durable: bool = True) -> bool:
         """Write ``data`` to ``path`` unless it already holds it; return whether it changed (or would)."""
         relative = self._relative(path)
-        if self.check_only:
-            try:
-                differs = path.read_bytes() != data
-            except FileNotFoundError:
-                differs = True
-        else:
-            differs = write_if_changed(path, data, durable)
+        differs = not holds(path, data) if self.check_only else write_if_changed(path, data, durable)
         if differs:
             self.changed.append(relative)
         else:
@@ -98,10 +92,7 @@ class Writer:
         sync for a stage's thousands of catalogs or templates. ``expected`` is the stat stamp
         (files.current_stamp) of the file the new content was made from; if the file changes before
         the commit, it is left as it is."""
-        try:
-            differs = path.read_bytes() != data
-        except FileNotFoundError:
-            differs = True
+        differs = not holds(path, data)
         if differs:
             self.changed.append(self._relative(path))
             if not self.check_only:
@@ -575,9 +566,7 @@ def extract_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), 
     """
     result = StageResult("extract")
     if not writer.check_only:
-        # Templates a killed run had written but not yet put in place (under the project lock, no other run writes).
-        for leftover in settings.templates_dir.glob(".*.pot.*.tmp"):
-            leftover.unlink(missing_ok=True)
+        discard_pending(settings.templates_dir, ".pot")  # templates a killed run wrote but did not put in place
     cache = stage_cache(settings, "extract")
     work, inputs_of = [], {}
     for doc_id in normalized_ids(settings, result, only):
@@ -722,9 +711,7 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
     """
     result = StageResult("update")
     if not writer.check_only:
-        # Temporary files a killed run left beside the catalogs (under the project lock, no other run writes).
-        for leftover in settings.locales_dir.rglob(".*.po.*.tmp"):
-            leftover.unlink(missing_ok=True)
+        discard_pending(settings.locales_dir, ".po")  # catalogs a killed run wrote but did not put in place
     glossary = load_project_glossary(settings, result)
     terms = {locale.code: LocaleTerms(glossary, locale.code, settings.source_locale) for locale in settings.locales}
     cache = stage_cache(settings, "update")

@@ -89,3 +89,18 @@ def test_files_on_two_file_systems_get_each_theirs_synced(tmp_path, monkeypatch)
         assert elsewhere.read_bytes() == b"c" and (tmp_path / "a.po").read_bytes() == b"a"
     finally:
         elsewhere.unlink(missing_ok=True)
+
+
+def test_what_a_killed_run_left_pending_is_discarded_and_nothing_else(tmp_path):
+    (tmp_path / "es").mkdir()
+    catalog, template = tmp_path / "es" / "a.po", tmp_path / "a.pot"
+    catalog.write_bytes(b"kept")
+    template.write_bytes(b"kept too")
+    write_pending(catalog, b"never committed", current_stamp(catalog))
+    write_pending(template, b"never committed", current_stamp(template))
+    files.discard_pending(tmp_path, ".po")  # the catalogs' only: the template's stays for extract
+    left = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert len(left) == 3 and left[0].startswith(".a.pot.") and left[1:] == ["a.po", "a.pot"]
+    files.discard_pending(tmp_path, ".pot")
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["a.po", "a.pot"]
+    assert catalog.read_bytes() == b"kept" and template.read_bytes() == b"kept too"

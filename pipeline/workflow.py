@@ -717,11 +717,17 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
     cache = stage_cache(settings, "update")
     work = []
     digests = file_digests(settings)
+
+    def fresh(code: str, doc_id: str, template_digest: str) -> bool:
+        key = f"{code}/{doc_id}"
+        # A catalog the cache knows nothing of is merged whatever it holds, so it is not hashed: on a
+        # first run, that would read every catalog once more only to learn that it must be read.
+        return cache.stored_inputs(key) is not None and cache.fresh(key, digest(
+            template_digest, digests.of(settings.catalog_path(code, doc_id))))
+
     for doc_id, template_path in template_paths(settings, only):
         template_digest = digests.of(template_path)
-        stale = tuple(locale.code for locale in settings.locales
-                      if not cache.fresh(f"{locale.code}/{doc_id}", digest(
-                          template_digest, digests.of(settings.catalog_path(locale.code, doc_id)))))
+        stale = tuple(locale.code for locale in settings.locales if not fresh(locale.code, doc_id, template_digest))
         if stale:
             work.append((doc_id, str(template_path), template_digest, stale))
         result.documents += 1

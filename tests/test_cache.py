@@ -87,6 +87,24 @@ def test_the_pipeline_sees_an_edit_that_keeps_size_and_mtime(project, monkeypatc
     assert "Liver" in (project / "build/clean/000277.html").read_text(encoding="utf-8")
 
 
+def test_update_hashes_only_the_catalogs_its_cache_knows_and_still_sees_a_translators_edit(project, monkeypatch,
+                                                                                          capsys):
+    hashed = []
+    of = FileDigests.of
+    monkeypatch.setattr(FileDigests, "of", lambda self, path, *rest: hashed.append(Path(path).suffix) or
+                        of(self, path, *rest))
+    assert main(["--root", str(project), "update"]) == 0
+    # Nothing to compare a catalog with on a first update: each is merged whatever it holds.
+    assert ".pot" in hashed and ".po" not in hashed
+    po = project / "locales/es/LC_MESSAGES/000277.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgid "Causes"\nmsgstr "Causas"',
+                                                         '#, fuzzy\nmsgid "Causes"\nmsgstr "Causas"'), encoding="utf-8")
+    hashed.clear()
+    main(["--root", str(project), "update"])
+    assert ".po" in hashed
+    assert '#, fuzzy\nmsgid "Causes"' in po.read_text(encoding="utf-8"), "the edit is kept, and merged"
+
+
 def test_a_catalog_checked_again_after_an_edit_gets_exactly_the_findings_of_a_first_check(project, capsys):
     assert main(["--root", str(project), "all"]) == 0
     po = project / "locales/es/LC_MESSAGES/000277.po"

@@ -65,6 +65,12 @@ def looks_bad(text: str) -> bool:
     return _BADNESS_PREREQUISITE.search(text) is not None and is_bad(text)
 
 
+def _only_encoding_can_apply(text: str) -> bool:
+    """Whether, of FTFY_CONFIG's fixes, only the encoding fix can change ``text``: it is NFC and holds
+    no character the other fixes act on."""
+    return unicodedata.is_normalized("NFC", text) and _OTHER_FIX_CLUE.search(text) is None
+
+
 def fix_text(text: str) -> tuple[str, str]:
     """Return ``text`` with mojibake repaired and ftfy's explanation ("" when unchanged).
 
@@ -74,10 +80,19 @@ def fix_text(text: str) -> tuple[str, str]:
     ``is_bad`` sees nothing wrong, since ftfy's encoding fix starts by asking
     it. That keeps normalizing pages and checking translations fast.
     """
-    if text.isascii() or (unicodedata.is_normalized("NFC", text) and _OTHER_FIX_CLUE.search(text) is None and (
-            _ENCODING_CLUE.search(text) is None or not looks_bad(text))):
+    if text.isascii():
         return text, ""
-    fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
+    if _only_encoding_can_apply(text):
+        if _ENCODING_CLUE.search(text) is None or not looks_bad(text):
+            return text, ""
+        # fix_and_explain runs the encoding fix, then the other fixes, then NFC, until nothing
+        # changes. When the repaired text gives the other fixes nothing either, the encoding fix is
+        # all it would do, and alone it costs a third (43 against 130 µs per string of the bench).
+        fixed = ftfy.fix_encoding_and_explain(text, FTFY_CONFIG)
+        if not _only_encoding_can_apply(fixed.text):
+            fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
+    else:
+        fixed = ftfy.fix_and_explain(text, FTFY_CONFIG)
     if fixed.text == text:
         return text, ""
     explanation = ", ".join(f"{action} {argument}" for action, argument in fixed.explanation or ())

@@ -24,6 +24,8 @@ _WORD_RUN = re.compile(r"[^\s\w]*\w\S*")
 def count_words(text: str) -> int:
     """Return the number of words in a message (placeholders ignored, CJK characters one word each)."""
     plain = plain_text(text)
+    if plain.isascii():  # most source text: no CJK character to count or blank out
+        return len(_WORD_RUN.findall(plain))
     cjk = len(_CJK_CHARACTER.findall(plain))
     rest = _CJK_CHARACTER.sub(" ", plain)
     return cjk + len(_WORD_RUN.findall(rest))

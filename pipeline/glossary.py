@@ -226,6 +226,11 @@ def _compute_forms(word: str, language: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+#: At most this many texts' matches are remembered from other processes (remember_found): the
+#: sources of some 4,000 articles, as spans, take about 60 MB.
+_GIVEN_LIMIT = 400_000
+
+
 class TermIndex:
     """Finds a fixed set of terms in texts of one language.
 
@@ -241,6 +246,10 @@ class TermIndex:
         self._substrings: list[tuple[str, int]] = []
         self._keys: list[object] = []  # match keys by entry order, which breaks ties deterministically
         self._found: dict[str, tuple[Match, ...]] = {}  # texts recur across catalogs and checks
+        # Matches another process found (see remember_found), as (start, end, entry ordinal) spans,
+        # and the texts this one matched since the last drain_found (None: not collecting).
+        self._given: dict[str, tuple[tuple[int, int, int], ...]] = {}
+        self._fresh: dict[str, tuple[tuple[int, int, int], ...]] | None = None
         for text, key in entries:
             if not text.strip():
                 continue
@@ -330,8 +339,40 @@ class TermIndex:
         if found is None:
             if len(self._found) > 50_000:
                 self._found.clear()
-            found = self._found[text] = self._find(text)
+            spans = self._given.get(text)
+            if spans is None:
+                spans = self._spans(text)
+                if self._fresh is not None:
+                    self._fresh[text] = spans
+            keys = self._keys
+            found = self._found[text] = tuple([_new_match(Match, (keys[ordinal], s, e, text[s:e]))
+                                               for s, e, ordinal in spans])
         return found
+
+    def collect_found(self) -> None:
+        """Start keeping what ``find`` matches, for drain_found (in the workers this process forks)."""
+        self._fresh = {}
+
+    def drain_found(self) -> dict[str, tuple[tuple[int, int, int], ...]]:
+        """What ``find`` matched since collect_found or the last drain, as spans: for the parent process
+        to remember_found. Empty when not collecting."""
+        fresh = self._fresh or {}
+        if self._fresh is not None:
+            self._fresh = {}
+        return fresh
+
+    def stop_collecting(self) -> None:
+        """Keep no more of what ``find`` matches."""
+        self._fresh = None
+
+    def remember_found(self, found: dict[str, tuple[tuple[int, int, int], ...]]) -> None:
+        """Remember matches another process made with this index (drain_found of a worker forked after it
+        was built, so its entry ordinals are this index's). Later ``find`` calls, here and in the
+        workers forked from here, look them up: the update stage's workers find the source terms
+        of every text for the glossary notes, and the check stage's would find them again."""
+        room = _GIVEN_LIMIT - len(self._given)
+        if room > 0:
+            self._given.update(found if len(found) <= room else dict(list(found.items())[:room]))
 
     def keys_in(self, text: str) -> tuple[object, ...]:
         """The key of every term occurrence in ``text``, overlapping ones included, in no set order:
@@ -349,7 +390,8 @@ class TermIndex:
             candidates = self._last_candidates[text] = self._candidates(text)
         return candidates
 
-    def _find(self, text: str) -> tuple[Match, ...]:
+    def _spans(self, text: str) -> tuple[tuple[int, int, int], ...]:
+        """``find``'s matches as (start, end, entry ordinal)."""
         candidates = self._remembered_candidates(text)  # in text order
         if len(candidates) > 1 and _overlap(candidates):
             spans: set[tuple[int, int]] = set()
@@ -359,8 +401,7 @@ class TermIndex:
                     spans.add((start, end))
                     taken[start:end] = b"\x01" * (end - start)
             candidates = [c for c in candidates if (c[0], c[1]) in spans]
-        keys = self._keys
-        return tuple([_new_match(Match, (keys[ordinal], s, e, text[s:e])) for s, e, ordinal in candidates])
+        return tuple(candidates)
 
 
 def _overlap(candidates: list[tuple[int, int, int]]) -> bool:

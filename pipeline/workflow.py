@@ -681,7 +681,7 @@ def _update_document(item: tuple[str, str, str, tuple[str, ...]]) -> dict:
         template = read_catalog(Path(template_path))
     except CatalogError as exc:
         done["errors"].append(exc.fields())
-        return {**done, "written": writer.outcome(), "forms": {}}
+        return {**done, "written": writer.outcome(), "forms": {}, "found": {}}
     notes_by_code = dict(zip(codes, glossary_notes(template, [terms[code] for code in codes])))
     for code in codes:
         path = settings.catalog_path(code, doc_id)
@@ -699,7 +699,8 @@ def _update_document(item: tuple[str, str, str, tuple[str, ...]]) -> dict:
         done["puts"].append((f"{code}/{doc_id}", digest(template_digest, sha),
                              {"percent": catalog_percent(catalog), "sha256": sha,
                               "title": _translated_heading(catalog)}))
-    return {**done, "written": writer.outcome(), "forms": drain_new_word_forms()}
+    return {**done, "written": writer.outcome(), "forms": drain_new_word_forms(),
+            "found": next(iter(terms.values())).source.drain_found() if terms else {}}
 
 
 def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
@@ -731,17 +732,25 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
         if stale:
             work.append((doc_id, str(template_path), template_digest, stale))
         result.documents += 1
-    if work:
+    source = next(iter(terms.values())).source if work and terms else None
+    if source is not None:
         # Notes name the terms found in the source text: the locales' own indexes are not needed.
         prepare_term_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1, targets=False)
+        # The check stage of this run will look for the same source terms in the same texts: the
+        # workers hand over what they found, and its workers are forked with it.
+        source.collect_found()
     WORKER.update(settings=settings, terms=terms, check_only=writer.check_only)
     for done in run_parallel(_update_document, work, jobs):
         writer.take(done["written"])
         result.notes.extend(done["notes"])
         result.errors.extend(CatalogError(message, path, line) for message, path, line in done["errors"])
         add_word_forms(done["forms"])
+        if source is not None:
+            source.remember_found(done["found"])
         for key, inputs, payload in done["puts"]:
             cache.put(key, inputs, payload)
+    if source is not None:
+        source.stop_collecting()
     # The cache keys each catalog on its new content: one left as the translator saved it is redone next time.
     result.notes += [f"{path} changed while update ran: left as it is; run update again" for path in writer.commit()]
     if not writer.check_only:
@@ -783,18 +792,30 @@ def _word_forms_path(settings: Settings) -> Path:
     return settings.build_dir / "cache" / "word-forms.json"
 
 
+#: The glossaries loaded in this process, by file, content and languages: the stages of one run share
+#: one Glossary, and so its term indexes and what they matched (TermIndex.remember_found).
+_GLOSSARIES: dict[tuple[str, str, tuple[str, ...]], Glossary] = {}
+
+
 def load_project_glossary(settings: Settings, result: StageResult) -> Glossary:
     """The project's glossary, with the word forms earlier runs saved; a glossary that does not load is
-    an error in ``result`` and an empty glossary."""
+    an error in ``result`` and an empty glossary. The same file with the same content gives the same
+    Glossary object for the rest of the process."""
     forms = _word_forms_path(settings)
     if forms.exists():
         load_word_forms(forms.read_text(encoding="utf-8"))
+    languages = (settings.source_locale, *(locale.code for locale in settings.locales))
+    key = (str(settings.glossary_path), file_digest(settings.glossary_path), languages)
+    if key in _GLOSSARIES:
+        return _GLOSSARIES[key]
     try:
-        return load_glossary(settings.glossary_path,
-                             [settings.source_locale] + [locale.code for locale in settings.locales])
+        glossary = load_glossary(settings.glossary_path, list(languages))
     except PipelineError as exc:
         result.errors.append(exc)
         return Glossary((), str(settings.glossary_path))
+    _GLOSSARIES.clear()  # an edited glossary replaces the one before
+    _GLOSSARIES[key] = glossary
+    return glossary
 
 
 def glossary_survey(settings: Settings, locale: str, min_count: int = 3):

@@ -157,3 +157,35 @@ def test_warming_skips_the_lemmatizer_of_a_language_whose_word_forms_were_saved(
     assert module.lemmatizes.cache_info().currsize == 0, "Spanish forms are known: no dictionary loaded"
     module.warm_lemmatizers(["es", "ar"])
     assert module.lemmatizes.cache_info().currsize == 1, "Arabic has none saved: its dictionary is loaded"
+
+
+def test_matches_found_in_a_worker_are_looked_up_where_they_are_handed_over(monkeypatch):
+    # The update stage's workers find the source terms of every text for the glossary notes and hand
+    # them to the parent, whose check stage's workers then look them up instead of matching again.
+    index = TermIndex([("liver metastases", "metastases"), ("liver", "liver"), ("tumor", "tumor")], "en")
+    texts = ["Cancer that has spread to the liver is called liver metastases.", "Tumors grow.", "No term."]
+    index.collect_found()
+    expected = [index.find(text) for text in texts]
+    handed_over = index.drain_found()
+    assert sorted(handed_over) == sorted(texts) and index.drain_found() == {}, "drained once"
+    index.stop_collecting()
+    index.find("Another liver.")
+    assert index.drain_found() == {}, "nothing kept once collecting stopped"
+
+    parent = TermIndex([("liver metastases", "metastases"), ("liver", "liver"), ("tumor", "tumor")], "en")
+    parent.remember_found(handed_over)
+    monkeypatch.setattr(TermIndex, "_candidates", lambda self, text: pytest.fail(f"matched again: {text!r}"))
+    assert [parent.find(text) for text in texts] == expected
+    assert [match.found for match in expected[0]] == ["liver", "liver metastases"]
+
+
+def test_the_stages_of_a_run_share_the_glossary_until_its_file_changes(project):
+    from pipeline.config import load_settings
+    from pipeline.workflow import StageResult, load_project_glossary
+
+    settings = load_settings(project)
+    first = load_project_glossary(settings, StageResult("update"))
+    assert load_project_glossary(settings, StageResult("check")) is first
+    path = settings.glossary_path
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert load_project_glossary(settings, StageResult("check")) is not first

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -226,8 +227,7 @@ def _compute_forms(word: str, language: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-#: At most this many texts' matches are remembered from other processes (remember_found): the
-#: sources of some 4,000 articles, as spans, take about 60 MB.
+#: At most this many texts' matches are remembered from other processes (remember_found).
 _GIVEN_LIMIT = 400_000
 
 
@@ -246,10 +246,10 @@ class TermIndex:
         self._substrings: list[tuple[str, int]] = []
         self._keys: list[object] = []  # match keys by entry order, which breaks ties deterministically
         self._found: dict[str, tuple[Match, ...]] = {}  # texts recur across catalogs and checks
-        # Matches another process found (see remember_found), as (start, end, entry ordinal) spans,
-        # and the texts this one matched since the last drain_found (None: not collecting).
-        self._given: dict[str, tuple[tuple[int, int, int], ...]] = {}
-        self._fresh: dict[str, tuple[tuple[int, int, int], ...]] | None = None
+        # Matches another process found (see remember_found), and those this one found since the last
+        # drain_found (None: not collecting), as packed spans (see _packed) by the text's hash().
+        self._given: dict[int, bytes] = {}
+        self._fresh: dict[int, bytes] | None = None
         for text, key in entries:
             if not text.strip():
                 continue
@@ -339,11 +339,14 @@ class TermIndex:
         if found is None:
             if len(self._found) > 50_000:
                 self._found.clear()
-            spans = self._given.get(text)
-            if spans is None:
+            packed = self._given.get(hash(text))
+            if packed is None:
                 spans = self._spans(text)
                 if self._fresh is not None:
-                    self._fresh[text] = spans
+                    self._fresh[hash(text)] = _packed(spans)
+            else:
+                flat = array("I", packed)
+                spans = zip(flat[0::3], flat[1::3], flat[2::3])
             keys = self._keys
             found = self._found[text] = tuple([_new_match(Match, (keys[ordinal], s, e, text[s:e]))
                                                for s, e, ordinal in spans])
@@ -353,9 +356,9 @@ class TermIndex:
         """Start keeping what ``find`` matches, for drain_found (in the workers this process forks)."""
         self._fresh = {}
 
-    def drain_found(self) -> dict[str, tuple[tuple[int, int, int], ...]]:
-        """What ``find`` matched since collect_found or the last drain, as spans: for the parent process
-        to remember_found. Empty when not collecting."""
+    def drain_found(self) -> dict[int, bytes]:
+        """What ``find`` matched since collect_found or the last drain, as packed spans by the text's
+        hash(): for the parent process to remember_found. Empty when not collecting."""
         fresh = self._fresh or {}
         if self._fresh is not None:
             self._fresh = {}
@@ -365,11 +368,12 @@ class TermIndex:
         """Keep no more of what ``find`` matches."""
         self._fresh = None
 
-    def remember_found(self, found: dict[str, tuple[tuple[int, int, int], ...]]) -> None:
+    def remember_found(self, found: dict[int, bytes]) -> None:
         """Remember matches another process made with this index (drain_found of a worker forked after it
-        was built, so its entry ordinals are this index's). Later ``find`` calls, here and in the
-        workers forked from here, look them up: the update stage's workers find the source terms
-        of every text for the glossary notes, and the check stage's would find them again."""
+        was built, so its entry ordinals are this index's, and its hash() this process's). Later
+        ``find`` calls, here and in the workers forked from here, look them up: the update stage's
+        workers find the source terms of every text for the glossary notes, and the check stage's
+        would find them again."""
         room = _GIVEN_LIMIT - len(self._given)
         if room > 0:
             self._given.update(found if len(found) <= room else dict(list(found.items())[:room]))
@@ -402,6 +406,13 @@ class TermIndex:
                     taken[start:end] = b"\x01" * (end - start)
             candidates = [c for c in candidates if (c[0], c[1]) in spans]
         return tuple(candidates)
+
+
+def _packed(spans: Iterable[tuple[int, int, int]]) -> bytes:
+    """Spans as unsigned 32-bit integers, three by three: a tenth of the memory of tuples of ints, for
+    the hundreds of thousands a parent process keeps. Keyed by hash() rather than by the text (a
+    fifth of it again): two of 400,000 texts sharing a 64-bit hash is below one chance in 10^8."""
+    return array("I", [number for span in spans for number in span]).tobytes()
 
 
 def _overlap(candidates: list[tuple[int, int, int]]) -> bool:

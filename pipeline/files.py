@@ -36,10 +36,24 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True
     a cache, which a crash may cost but never corrupt), then renames it over
     ``path``. Creates missing parent folders.
     """
+    tmp_name = _write_temporary(path, data, durable)
+    try:
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    if durable:
+        _sync_folder(path.parent)  # the rename itself must reach the disk too, or a crash could bring back the old file
+
+
+def _write_temporary(path: Path, data: bytes | Iterable[bytes], durable: bool) -> str:
+    """Write ``data`` to a new file (mode 0644) beside ``path``, creating missing folders, fsynced when
+    ``durable``; return its name. Nothing is left behind when writing fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
+            os.fchmod(tmp.fileno(), 0o644)
             if isinstance(data, bytes):
                 tmp.write(data)
             else:
@@ -47,22 +61,19 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True
             if durable:
                 tmp.flush()
                 os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-        if not durable:
-            return
-        # The rename itself must reach the disk too, or a crash could bring back the old file.
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        os.unlink(tmp_name)
         raise
+    return tmp_name
+
+
+def _sync_folder(folder: Path | str) -> None:
+    """fsync a folder, so that the renames in it are on disk."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def write_if_changed(path: Path, data: str | bytes, durable: bool = True) -> bool:
@@ -116,16 +127,7 @@ def write_pending(path: Path, data: bytes, expected: tuple[int, int, int, int] |
     all of them, where write_atomic syncs each (half a millisecond to a
     millisecond apiece here, a tenth of updating a catalog).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            os.fchmod(tmp.fileno(), 0o644)
-            tmp.write(data)
-    except BaseException:
-        os.unlink(tmp_name)
-        raise
-    return PendingWrite(tmp_name, str(path), expected)
+    return PendingWrite(_write_temporary(path, data, durable=False), str(path), expected)
 
 
 def discard_pending(folder: Path, suffix: str) -> None:
@@ -164,11 +166,7 @@ def commit_writes(pending: Iterable[PendingWrite]) -> list[str]:
         os.replace(write.temporary, write.path)
         folders.add(os.path.dirname(write.path))
     for folder in sorted(folders):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+        _sync_folder(folder)
     return changed_since
 
 

@@ -35,7 +35,7 @@ from pipeline.files import (
     write_if_changed, write_pending,
 )
 from pipeline.glossary import (
-    Glossary, add_word_forms, blank_names, drain_new_word_forms, load_glossary, load_word_forms, survey,
+    Glossary, TermIndex, add_word_forms, blank_names, drain_new_word_forms, load_glossary, load_word_forms, survey,
     warm_lemmatizers, word_forms_text,
 )
 from pipeline.model import CleanDocument, Finding, NormalizeStep, Segment
@@ -699,8 +699,14 @@ def _update_document(item: tuple[str, str, str, tuple[str, ...]]) -> dict:
         done["puts"].append((f"{code}/{doc_id}", digest(template_digest, sha),
                              {"percent": catalog_percent(catalog), "sha256": sha,
                               "title": _translated_heading(catalog)}))
+    source = _source_terms(terms)
     return {**done, "written": writer.outcome(), "forms": drain_new_word_forms(),
-            "found": next(iter(terms.values())).source.drain_found() if terms else {}}
+            "found": source.drain_found() if source is not None else {}}
+
+
+def _source_terms(terms: dict[str, LocaleTerms]) -> TermIndex | None:
+    """The source-language term index the locales' LocaleTerms share (None without locales)."""
+    return next(iter(terms.values())).source if terms else None
 
 
 def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jobs: int = 1) -> StageResult:
@@ -732,7 +738,7 @@ def update_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), j
         if stale:
             work.append((doc_id, str(template_path), template_digest, stale))
         result.documents += 1
-    source = next(iter(terms.values())).source if work and terms else None
+    source = _source_terms(terms) if work else None
     if source is not None:
         # Notes name the terms found in the source text: the locales' own indexes are not needed.
         prepare_term_indexes(terms, jobs if len(work) >= MINIMUM_ITEMS else 1, targets=False)

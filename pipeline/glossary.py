@@ -271,7 +271,7 @@ class TermIndex:
         self._by_first_char: dict[str, list[tuple[str, int]]] = {}
         for term, ordinal in self._substrings:
             self._by_first_char.setdefault(term[0], []).append((term, ordinal))
-        self._forms_of: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._forms_of: dict[str, tuple[frozenset[str], tuple]] = {}  # see _candidates
         self._last_candidates: dict[str, list[tuple[int, int, int]]] = {}
 
     def _candidates(self, text: str) -> list[tuple[int, int, int]]:
@@ -288,11 +288,18 @@ class TermIndex:
             return sorted(found)
         language, first_forms, forms_of, by_form = self.language, self._first_forms, self._forms_of, self._by_form
 
-        def known_forms(word: str) -> tuple[frozenset[str], frozenset[str]]:
+        def known_forms(word: str) -> tuple[frozenset[str], tuple]:
             known = forms_of.get(word)
             if known is None:
                 forms = word_forms(word, language)
-                known = forms_of[word] = (forms, forms & first_forms)  # its forms; those that begin a term
+                # The terms the word can begin, each once however many of its forms reach it: the
+                # one-word terms' ordinals, and the longer terms with the forms of each of their words.
+                reached = {ordinal: term_forms for form in forms & first_forms
+                           for term_forms, ordinal in by_form[form]}
+                singles = tuple(ordinal for ordinal, term_forms in reached.items() if len(term_forms) == 1)
+                longer = tuple((term_forms, ordinal) for ordinal, term_forms in reached.items()
+                               if len(term_forms) > 1)
+                known = forms_of[word] = (forms, (singles, longer) if reached else ())
             return known
 
         # The words' spans and forms are looked at only where a term can start (most words begin
@@ -300,37 +307,34 @@ class TermIndex:
         words = list(_WORD.finditer(text))
         count = len(words)
         for position, word in enumerate(words):
-            shared = (forms_of.get(word[0]) or known_forms(word[0]))[1]
-            if not shared:
+            reach = (forms_of.get(word[0]) or known_forms(word[0]))[1]
+            if not reach:
                 continue
             start, first_end = word.span()
-            # A term is reached through each of the word's forms it shares; with one form, once.
-            tried = set() if len(shared) > 1 else None
-            for form in shared:
-                for term_forms, ordinal in by_form[form]:
-                    if tried is not None:
-                        if ordinal in tried:
-                            continue
-                        tried.add(ordinal)
-                    length = len(term_forms)
-                    if length == 1:
-                        found.add((start, first_end, ordinal))
-                        continue
-                    end = position + length
-                    if end > count:
-                        continue
-                    # The first word matched already (the term was reached through it). Most
-                    # multi-word terms fail on the next word's forms: test those before the gaps.
-                    k = 1
-                    while k < length and known_forms(words[position + k][0])[0] & term_forms[k]:
-                        k += 1
-                    if k < length:
-                        continue
-                    k = position
-                    while k < end - 1 and _TERM_GAP.fullmatch(text, words[k].end(), words[k + 1].start()) is not None:
-                        k += 1
-                    if k == end - 1:
-                        found.add((start, words[end - 1].end(), ordinal))
+            singles, longer = reach
+            for ordinal in singles:
+                found.add((start, first_end, ordinal))
+            if not longer or position + 1 == count:
+                continue
+            # The first word matched already (the term was reached through it). Most multi-word
+            # terms fail on the next word's forms: test those (once for all) before the gaps.
+            following = words[position + 1][0]
+            next_forms = (forms_of.get(following) or known_forms(following))[0]
+            for term_forms, ordinal in longer:
+                length = len(term_forms)
+                end = position + length
+                if end > count or not next_forms & term_forms[1]:
+                    continue
+                k = 2
+                while k < length and known_forms(words[position + k][0])[0] & term_forms[k]:
+                    k += 1
+                if k < length:
+                    continue
+                k = position
+                while k < end - 1 and _TERM_GAP.fullmatch(text, words[k].end(), words[k + 1].start()) is not None:
+                    k += 1
+                if k == end - 1:
+                    found.add((start, words[end - 1].end(), ordinal))
         return sorted(found)
 
     def find(self, text: str) -> tuple[Match, ...]:

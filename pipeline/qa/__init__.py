@@ -104,7 +104,8 @@ def check_catalog(context: CatalogContext, terms: LocaleTerms) -> CatalogResult:
             findings.extend(item(context))
     entry_checks = [item for item in CHECKS if item.scope == "entry"]
     remembered = terms.entry_messages
-    for entry in publishable_entries(context):
+    publishable = list(publishable_entries(context))
+    for entry in publishable:
         silenced = silenced_checks(entry)
         if silenced:
             marks[entry.linenum] = silenced
@@ -123,7 +124,7 @@ def check_catalog(context: CatalogContext, terms: LocaleTerms) -> CatalogResult:
             for item, messages in said:
                 findings.extend(item.entry_findings(messages, context.locale, context.path, entry.linenum, msgid,
                                                     msgstr))
-    return CatalogResult(findings, marks, records_of(context))
+    return CatalogResult(findings, marks, records_of(context, publishable))
 
 
 def remember_entry_messages(terms: LocaleTerms, earlier: CatalogResult) -> None:

@@ -25,9 +25,11 @@ def publishable_entries(context: CatalogContext) -> Iterator:
             yield entry
 
 
-def records_of(context: CatalogContext) -> CatalogRecords:
-    """The published translations of a catalog, for the locale-level checks."""
-    entries = [entry for entry in publishable_entries(context) if not entry.msgid_plural]
+def records_of(context: CatalogContext, publishable: Sequence | None = None) -> CatalogRecords:
+    """The published translations of a catalog, for the locale-level checks; ``publishable``: its
+    publishable_entries when the caller has them already."""
+    entries = [entry for entry in (publishable_entries(context) if publishable is None else publishable)
+               if not entry.msgid_plural]
     return CatalogRecords(context.locale, context.path, [entry.linenum for entry in entries],
                           [entry.msgid for entry in entries], [entry.msgstr for entry in entries],
                           context.source_locale)

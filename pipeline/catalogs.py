@@ -19,10 +19,13 @@ import polib
 from pipeline.errors import CatalogError
 from pipeline.locales import english_name, plural_forms
 from pipeline.model import Segment
-from pipeline.pofile import format_catalog, new_entry, parse_catalog, read_fast
+from pipeline.pofile import (
+    format_catalog, new_entry, parse_catalog, publishable_translations, read_fast, read_translations_fast,
+)
 
 __all__ = [
-    "TemplateInfo", "UpdateSummary", "build_template", "update_catalog", "read_catalog", "render_catalog",
+    "TemplateInfo", "UpdateSummary", "build_template", "update_catalog", "read_catalog", "read_translations",
+    "render_catalog",
     "creation_date", "header_creation_date", "FUZZY_THRESHOLD", "typography_key",
 ]
 
@@ -167,16 +170,31 @@ def _check_syntax(text: str, path: Path) -> None:
 
 def read_catalog(path: Path) -> polib.POFile:
     """Parse a .po or .pot file; raise CatalogError naming the file and line when it is malformed."""
+    text = _catalog_text(path)
+    catalog = read_fast(text)
+    return catalog if catalog is not None else _parsed(text, path)
+
+
+def read_translations(path: Path) -> dict[str, str]:
+    """``publishable_translations(read_catalog(path))``: what a page may publish of a catalog. A catalog
+    in the usual layout is read for its strings only; CatalogError as read_catalog."""
+    text = _catalog_text(path)
+    translations = read_translations_fast(text)
+    return translations if translations is not None else publishable_translations(_parsed(text, path))
+
+
+def _catalog_text(path: Path) -> str:
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise CatalogError("not valid UTF-8", path, line) from exc
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", path) from exc
-    catalog = read_fast(text)
-    if catalog is not None:
-        return catalog
+
+
+def _parsed(text: str, path: Path) -> polib.POFile:
+    """The catalog of a text the fast path did not read: parse_catalog, with its error as a CatalogError."""
     _check_syntax(text, path)
     try:
         catalog = parse_catalog(text)

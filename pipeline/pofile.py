@@ -25,7 +25,8 @@ from functools import cache, lru_cache
 import polib
 from unicode_segmentation_rs import gettext_wrap, text_width
 
-__all__ = ["PAGE_WIDTH", "format_catalog", "format_entry", "parse_catalog", "read_fast", "new_entry", "GNU_LINE_BREAKING"]
+__all__ = ["PAGE_WIDTH", "format_catalog", "format_entry", "parse_catalog", "read_fast", "read_translations_fast",
+           "publishable_translations", "new_entry", "GNU_LINE_BREAKING"]
 
 #: GNU gettext's default page width.
 PAGE_WIDTH = 79
@@ -498,23 +499,37 @@ def _comment_lines(block: str) -> str:
     return kept
 
 
-def read_fast(text: str) -> polib.POFile | None:
-    """Parse a catalog in the usual layout into polib's POFile, exactly as ``parse_catalog`` would;
-    None when the text is laid out otherwise or malformed (``parse_catalog`` then tells where)."""
+def _usual_entries(text: str) -> list[tuple[int, tuple]] | None:
+    """Each entry of a catalog in the usual layout: its first line (0 for the first entry) and _ENTRY's
+    groups; None when the text is laid out otherwise or malformed."""
     if not text.endswith("\n") or text.startswith(("\ufeff", "\n")) or "#~|" in text or \
             any(separator in text for separator in _OTHER_LINE_SEPARATORS):
         return None
-    catalog = polib.POFile(wrapwidth=PAGE_WIDTH, encoding="utf-8")
-    seen: set[tuple[str, str | None]] = set()
+    found = []
     position, line, size = 0, 1, len(text)
     while position < size:
         match = _ENTRY.match(text, position)
         if match is None:
             return None
-        tc, gc, oc, fl, pc, pm, pp, ct, mi, mp, mx, ms, oct_, omi, oms = match.groups()
-        entry = new_entry(line if position else 0)
+        found.append((line if position else 0, match.groups()))
+        end = match.end()
+        line += text.count("\n", position, end)
+        position = end
+    return found
+
+
+def read_fast(text: str) -> polib.POFile | None:
+    """Parse a catalog in the usual layout into polib's POFile, exactly as ``parse_catalog`` would;
+    None when the text is laid out otherwise or malformed (``parse_catalog`` then tells where)."""
+    entries = _usual_entries(text)
+    if entries is None:
+        return None
+    catalog = polib.POFile(wrapwidth=PAGE_WIDTH, encoding="utf-8")
+    seen: set[tuple[str, str | None]] = set()
+    for line, (tc, gc, oc, fl, pc, pm, pp, ct, mi, mp, mx, ms, oct_, omi, oms) in entries:
+        entry = new_entry(line)
         if tc:
-            if position:
+            if line:
                 entry.tcomment = _comment_lines(tc)
             else:  # comments before the first entry are the file's header comment
                 catalog.header = _comment_lines(tc)
@@ -523,7 +538,7 @@ def read_fast(text: str) -> polib.POFile | None:
         if oc:
             entry.occurrences += _references_of(oc)
         if fl:
-            entry.flags = [flag.strip() for flag in fl[3:-1].replace("\n#, ", ",").split(",")]
+            entry.flags = _flags_of(fl)
         if omi is not None:
             entry.obsolete = True
             entry.msgid, entry.msgstr = _joined(omi, "#~ "), _joined(oms, "#~ ")
@@ -551,8 +566,43 @@ def read_fast(text: str) -> polib.POFile | None:
         if not entry.obsolete:
             seen.add(key)
         list.append(catalog, entry)
-        end = match.end()
-        line += text.count("\n", position, end)
-        position = end
     _take_header(catalog)
     return catalog
+
+
+def _flags_of(lines: str) -> list[str]:
+    """The flags of an entry's ``#,`` lines (each "#, " and its flags), as polib keeps them."""
+    return [flag.strip() for flag in lines[3:-1].replace("\n#, ", ",").split(",")]
+
+
+def publishable_translations(catalog: polib.POFile) -> dict[str, str]:
+    """What a catalog lets a page publish: msgid -> msgstr of its active, translated, non-fuzzy
+    singular messages (a later message wins over an earlier one with the same msgid)."""
+    return {entry.msgid: entry.msgstr for entry in catalog
+            if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags and entry.msgstr}
+
+
+def read_translations_fast(text: str) -> dict[str, str] | None:
+    """``publishable_translations(read_fast(text))`` without building the catalog: the pages need the
+    translations only, and a polib entry costs more than reading its strings. None where read_fast
+    gives None."""
+    entries = _usual_entries(text)
+    if entries is None:
+        return None
+    seen: set[tuple[str, str | None]] = set()
+    translations: dict[str, str] = {}
+    for _, (_, _, _, fl, _, _, _, ct, mi, _, _, ms, oct_, omi, _) in entries:
+        if omi is not None:  # obsolete: never published, but a duplicate of an active message all the same
+            if (_joined(omi, "#~ "), None if oct_ is None else _joined(oct_, "#~ ")) in seen:
+                return None
+            continue
+        msgid = _joined(mi)
+        key = (msgid, None if ct is None else _joined(ct))
+        if key in seen:
+            return None
+        seen.add(key)
+        if ms is not None and msgid and ms != '""\n' and not (fl and "fuzzy" in _flags_of(fl)):
+            msgstr = _joined(ms)
+            if msgstr:
+                translations[msgid] = msgstr
+    return translations

@@ -10,17 +10,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import polib
 
 from pipeline.assemble import (
     FAVICON, SITE_DOCUMENT, STYLESHEET, IndexRow, PageContext, SiteLanguage, assemble, site_index, url_key,
 )
 from pipeline.cache import digest
-from pipeline.catalogs import read_catalog, render_catalog
+from pipeline.catalogs import read_catalog, read_translations, render_catalog
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, PipelineError
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument
+from pipeline.pofile import publishable_translations
 from pipeline.pseudo import PSEUDO, pseudo_catalog
 from pipeline.segments import extract, plain_text
 from pipeline.stats import catalog_stats
@@ -30,11 +30,6 @@ from pipeline.workflow import (
 )
 
 __all__ = ["build_stage", "pseudo_stage"]
-
-
-def _publishable(catalog: polib.POFile) -> dict[str, str]:
-    return {entry.msgid: entry.msgstr for entry in catalog
-            if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags and entry.msgstr}
 
 
 @dataclass(frozen=True)
@@ -185,7 +180,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
                 except CatalogError as exc:
                     result.errors.append(exc)
                     continue
-                percent, translations = catalog_stats(catalog).percent, _publishable(catalog)
+                percent, translations = catalog_stats(catalog).percent, publishable_translations(catalog)
                 titles[(code, doc_id)] = translations.get(facts[doc_id]["heading"])
             editions[(code, doc_id)] = _Edition(translations, percent, percent >= bars[code])
     site_words: dict[str, dict[str, str]] = {}
@@ -194,7 +189,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         path = settings.catalog_path(code, SITE_DOCUMENT)
         site_digests.append(digests.of(path))
         try:
-            site_words[code] = _publishable(read_catalog(path)) if path.exists() else {}
+            site_words[code] = read_translations(path) if path.exists() else {}
         except CatalogError as exc:
             result.errors.append(exc)
             site_words[code] = {}
@@ -205,7 +200,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         edition = editions[(code, doc_id)]
         if code == source or edition.translations is not None:
             return edition.translations
-        return _publishable(read_catalog(settings.catalog_path(code, doc_id)))
+        return read_translations(settings.catalog_path(code, doc_id))
 
     urls = {doc_id: facts[doc_id]["base_url"] for doc_id in doc_ids}
     by_url = {url_key(url): doc_id for doc_id, url in urls.items() if url}
@@ -295,9 +290,9 @@ def pseudo_stage(settings: Settings, writer: Writer) -> StageResult:
             writer.write(settings.build_dir / "pseudo" / "locales" / code / "LC_MESSAGES" / f"{doc_id}.po",
                          render_catalog(catalog))
             if doc_id == SITE_DOCUMENT:
-                site_words[code] = _publishable(catalog)
+                site_words[code] = publishable_translations(catalog)
             else:
-                editions[(code, doc_id)] = _Edition(_publishable(catalog), 100.0, True)
+                editions[(code, doc_id)] = _Edition(publishable_translations(catalog), 100.0, True)
     for doc_id in documents:
         editions[(source, doc_id)] = _Edition(None, 100.0, True)
     documents = {doc_id: d for doc_id, d in documents.items() if all((c, doc_id) in editions for c in codes)}

@@ -13,7 +13,7 @@ from pipeline.catalogs import TemplateInfo, build_template, read_catalog, render
 from pipeline.cli import main
 from pipeline.files import project_lock
 from pipeline.model import Segment
-from pipeline.pofile import GNU_LINE_BREAKING, parse_catalog, read_fast
+from pipeline.pofile import GNU_LINE_BREAKING, parse_catalog, publishable_translations, read_fast, read_translations_fast
 from tests.conftest import ROOT
 
 
@@ -277,6 +277,7 @@ def test_the_fast_reader_reads_every_catalog_as_polib_does(catalog, mutations):
     assert _parsed(parse_catalog, text) == reference
     if read_fast(text) is not None:  # the fast path reads only what it can read exactly
         assert _parsed(read_fast, text) == reference
+    _assert_translations_read_as_from_the_catalog(text)
 
 
 def test_the_fast_reader_agrees_with_polib_on_every_catalog_in_the_repository():
@@ -290,3 +291,15 @@ def test_the_fast_reader_agrees_with_polib_on_every_catalog_in_the_repository():
             assert _parsed(read_fast, text) == reference, path
         elif path.is_relative_to(ROOT / "locales"):
             raise AssertionError(f"{path} is in GNU's layout, yet the fast path did not read it")
+        _assert_translations_read_as_from_the_catalog(text)
+
+
+def _assert_translations_read_as_from_the_catalog(text: str) -> None:
+    # Pages read a catalog's publishable translations alone (read_translations_fast): the same as
+    # those of the catalog read in full, and refused exactly where the full fast path refuses.
+    catalog = read_fast(text)
+    translations = read_translations_fast(text)
+    assert (translations is None) == (catalog is None)
+    if catalog is not None:
+        assert translations == publishable_translations(catalog)
+        assert list(translations.items()) == list(publishable_translations(catalog).items())

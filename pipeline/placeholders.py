@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -23,7 +23,7 @@ from lxml import etree
 from pipeline.htmldoc import VOID_ELEMENTS
 
 __all__ = [
-    "MarkupError", "Placeholder", "name_placeholders", "to_text", "parse_text", "build_nodes",
+    "MarkupError", "Placeholder", "name_placeholders", "to_text", "parse_text", "build_nodes", "plain_content",
     "is_protected", "escape_text", "TAG_TOKEN",
 ]
 
@@ -121,6 +121,13 @@ class _Open:
     name: str
     text: list[str]
     children: list[tuple["_Open", list[str]]]
+
+
+def plain_content(text: str, placeholders: Sequence[Placeholder]) -> str | None:
+    """What build_nodes(parse_text(text, placeholders)) gives when its source has no placeholder and
+    ``text`` no tag or escape: ``text`` itself, as the lead text of no element; else None. Most
+    segments are plain text, and their pages need neither the tree nor the nodes."""
+    return text if not placeholders and _TOKENS.search(text) is None else None
 
 
 def parse_text(text: str, placeholders: Iterable[Placeholder]) -> _Open:

@@ -21,7 +21,7 @@ from pipeline.htmldoc import BLOCK_ELEMENTS, SEGMENT_ROLES, VOID_ELEMENTS, parse
 from pipeline.model import CleanDocument, Segment
 from pipeline.placeholders import (
     TAG_TOKEN, MarkupError, Placeholder, build_nodes, escape_text, is_protected, name_placeholders, parse_text,
-    to_text,
+    plain_content, to_text,
 )
 
 __all__ = ["TRANSLATABLE_ATTRIBUTES", "Slot", "Fallback", "iter_segments", "extract", "inject", "plain_text"]
@@ -254,8 +254,10 @@ def extract(document: CleanDocument) -> list[Segment]:
 
 
 def _inject_content(slot: Slot, text: str) -> None:
-    tree = parse_text(slot.lead_space + text + slot.trail_space, slot.placeholders)
-    lead, elements = build_nodes(tree, slot.placeholders)
+    text = slot.lead_space + text + slot.trail_space
+    lead, elements = plain_content(text, slot.placeholders), []
+    if lead is None:
+        lead, elements = build_nodes(parse_text(text, slot.placeholders), slot.placeholders)
     container = slot.container
     children = list(container)
     skeleton_tail = children[slot.end - 1].tail if slot.end < len(children) else None

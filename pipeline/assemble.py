@@ -111,8 +111,13 @@ class PageContext:
 
 
 
+#: The site templates' slots (compiled once: root.xpath compiles its expression at each call).
+_SLOT = etree.XPath("//*[@data-slot=$name]")
+_SLOTS = etree.XPath("//*[@data-slot]")
+
+
 def _slot(root: etree._Element, name: str) -> etree._Element:
-    found = root.xpath(f"//*[@data-slot='{name}']")
+    found = _SLOT(root, name=name)
     if not found:
         raise LookupError(f"site template has no data-slot={name!r}")
     return found[0]
@@ -164,7 +169,7 @@ def _finish(root: etree._Element, context: PageContext, title: etree._Element | 
         head.append(new_element("link", None, rel="alternate", hreflang="x-default", href=context.languages[0].href))
     for child in head:
         child.tail = "\n"
-    for element in root.xpath("//*[@data-slot]"):
+    for element in _SLOTS(root):
         del element.attrib["data-slot"]
     return serialize_document(root)
 

@@ -34,6 +34,7 @@ def plural_count(code: str) -> int:
     return get_plural(code).num_plurals
 
 
+@cache  # asked for on every page built, of a handful of locales
 def text_direction(code: str) -> str:
     """Return ``"rtl"`` or ``"ltr"`` for a locale."""
     if code in PSEUDO_LOCALES:
@@ -41,6 +42,7 @@ def text_direction(code: str) -> str:
     return _locale(code).text_direction
 
 
+@cache  # asked for on every page built, of a handful of locales
 def native_name(code: str) -> str:
     """Return the locale's name in its own language (``español``, ``العربية``, ``中文 (简体)``)."""
     if code in PSEUDO_LOCALES:
@@ -48,6 +50,7 @@ def native_name(code: str) -> str:
     return _locale(code).get_display_name(code)
 
 
+@cache  # asked for on every page built, of a handful of locales
 def english_name(code: str) -> str:
     """Return the locale's English name (``Spanish``, ``Chinese (Simplified)``)."""
     return _locale(code).get_display_name("en")

@@ -638,15 +638,13 @@ def _notes_of(msgid: str, terms: Sequence[LocaleTerms]) -> tuple[str, ...]:
     named = [f"Do not translate: {name}" for name in dict.fromkeys(names)]
     if not matches and not named:
         return ("",) * len(terms)
+    first: dict[str, tuple] = {}  # each concept with its first term found, in text order
+    for match in matches:
+        first.setdefault(match.key[0].id, match.key)
     said = []
     for locale_terms in terms:
-        lines, seen = [], set()
-        for match in matches:
-            concept, term = match.key
-            approved = concept.approved(locale_terms.locale)
-            if approved and concept.id not in seen:
-                seen.add(concept.id)
-                lines.append(f"Glossary: {term.text} \N{RIGHTWARDS ARROW} {approved[0].text}")
+        lines = [f"Glossary: {term.text} \N{RIGHTWARDS ARROW} {approved[0].text}" for concept, term in first.values()
+                 if (approved := concept.approved(locale_terms.locale))]
         said.append("\n".join(lines + named))
     return tuple(said)
 

@@ -64,9 +64,13 @@ class CatalogStats:
 
 
 def _state(entry: polib.POEntry) -> str:
+    """An active entry's state, as polib's ``fuzzy`` and ``translated()`` tell it (without their calls:
+    a catalog's every entry is asked, in each stage that counts)."""
     if "fuzzy" in entry.flags:
         return "fuzzy"
-    return "translated" if entry.translated() else "untranslated"
+    if entry.msgstr or (entry.msgstr_plural and "" not in entry.msgstr_plural.values()):
+        return "translated"
+    return "untranslated"
 
 
 def catalog_stats(catalog: polib.POFile) -> CatalogStats:
@@ -75,8 +79,9 @@ def catalog_stats(catalog: polib.POFile) -> CatalogStats:
     for entry in catalog:
         if entry.obsolete or entry.msgid == "":
             continue
-        counts[state := _state(entry)][0] += 1
-        counts[state][1] += count_words(entry.msgid)
+        count = counts[_state(entry)]
+        count[0] += 1
+        count[1] += count_words(entry.msgid)
     return CatalogStats(counts["translated"][0], counts["fuzzy"][0], counts["untranslated"][0],
                         counts["translated"][1], counts["fuzzy"][1], counts["untranslated"][1])
 

@@ -43,3 +43,24 @@ def test_catalog_percent_is_the_percent_of_the_full_counts(states, percent):
         catalog.append(polib.POEntry(msgid=f"text {number}", msgstr="" if state == "untranslated" else "texto",
                                      flags=["fuzzy"] if state == "fuzzy" else [], obsolete=state == "obsolete"))
     assert catalog_percent(catalog) == catalog_stats(catalog).percent == percent
+
+
+@pytest.mark.parametrize("fields, state", [
+    pytest.param(dict(msgstr="uno"), "translated", id="singular-translated"),
+    pytest.param(dict(msgstr=""), "untranslated", id="singular-empty"),
+    pytest.param(dict(msgstr="uno", flags=["fuzzy"]), "fuzzy", id="fuzzy"),
+    pytest.param(dict(msgstr="", flags=["fuzzy"]), "fuzzy", id="fuzzy-without-translation"),
+    pytest.param(dict(msgid_plural="ones", msgstr_plural={0: "uno", 1: "unos"}), "translated", id="plural-all-forms"),
+    pytest.param(dict(msgid_plural="ones", msgstr_plural={0: "uno", 1: ""}), "untranslated", id="plural-one-form-empty"),
+    pytest.param(dict(msgid_plural="ones", msgstr_plural={0: "", 1: ""}), "untranslated", id="plural-no-form"),
+    pytest.param(dict(msgid_plural="ones", msgstr_plural={}), "untranslated", id="plural-without-forms"),
+])
+def test_an_entry_counts_in_the_state_polib_gives_it(fields, state):
+    entry = polib.POEntry(msgid="one", **fields)
+    polib_state = "fuzzy" if entry.fuzzy else "translated" if entry.translated() else "untranslated"
+    catalog = polib.POFile()
+    catalog.append(entry)
+    stats = catalog_stats(catalog)
+    counted = {"translated": stats.translated, "fuzzy": stats.fuzzy, "untranslated": stats.untranslated}
+    assert polib_state == state
+    assert counted == {name: int(name == state) for name in counted}

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from pipeline.assemble import (
     FAVICON, SITE_DOCUMENT, STYLESHEET, IndexRow, PageContext, SiteLanguage, assemble, site_index, url_key,
 )

@@ -42,8 +42,11 @@ def markup(entry: EntryContext) -> Iterator[str]:
     source has none, ``<img src=…>``, ``&nbsp;``). A translation whose tags do
     not match is not published. Write ``&lt;`` for a literal "<" before a letter.
     """
+    placeholders = source_placeholders(entry.msgid)
+    if not placeholders and "<" not in entry.msgstr and "&" not in entry.msgstr:
+        return  # no tag to match, none to find, no reference: most entries
     try:
-        parse_text(entry.msgstr, source_placeholders(entry.msgid))
+        parse_text(entry.msgstr, placeholders)
     except MarkupError as exc:
         yield str(exc)
     for match in _TAG_LIKE.finditer(entry.msgstr):

@@ -21,6 +21,8 @@ __all__ = ["Check", "check", "CatalogContext", "EntryContext", "LocaleTerms", "S
 #: What a check looks at: one translated entry, one catalog, or every catalog of a locale.
 SCOPES = ("entry", "catalog", "locale")
 
+_DIGIT = re.compile(r"\d")
+
 
 _SOURCE_INDEXES: dict[tuple[int, str], tuple[Glossary, TermIndex]] = {}
 
@@ -126,6 +128,12 @@ class EntryContext:
     def target_text(self) -> str:
         """The msgstr without placeholders."""
         return plain_text(self.msgstr)
+
+    @_entry_property
+    def has_digits(self) -> bool:
+        """Whether the msgid or the msgstr holds a digit, in any script (\\d): without one there is no
+        number, date or phone number to compare, as in most entries."""
+        return _DIGIT.search(self.msgid) is not None or _DIGIT.search(self.msgstr) is not None
 
 
 class TranslationRecord(NamedTuple):

@@ -51,6 +51,8 @@ def numbers(entry: EntryContext) -> Iterator[str]:
     is changed ("dose 5 mg became 50 mg"), dropped or added. A number spelled
     as a word ("two") is not seen; write the digits as the source does.
     """
+    if not entry.has_digits:
+        return
     yield from _compare("date", [d.isoformat() for d, _, _ in find_dates(entry.msgid, entry.source_locale)],
                         [d.isoformat() for d, _, _ in find_dates(entry.msgstr, entry.locale, entry.source_locale)])
     source = find_numbers(entry.msgid, entry.source_locale)
@@ -75,6 +77,8 @@ def units(entry: EntryContext) -> Iterator[str]:
     or loses its unit. A unit written out in a form not recognized may be a
     false positive; write the usual symbol.
     """
+    if not entry.has_digits:
+        return
     source = find_numbers(entry.msgid, entry.source_locale)
     target = find_numbers(entry.msgstr, entry.locale, entry.source_locale)
     pairs, _, _ = pair_numbers(source, target)
@@ -122,5 +126,7 @@ def phones(entry: EntryContext) -> Iterator[str]:
     and "301-594-5983" are the same number. Emergency numbers such as 911 are
     checked by the numbers check.
     """
+    if not entry.has_digits:
+        return
     yield from _compare("phone number", [p for p, _, _ in find_phones(entry.msgid)],
                         [p for p, _, _ in find_phones(entry.msgstr)])

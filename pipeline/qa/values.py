@@ -328,7 +328,7 @@ def _find_numbers(text: str, locale: str, source_locale: str | None) -> tuple[Qu
     spans = [(s, e) for finder in (find_urls, find_emails) for _, s, e in finder(text)]
     spans += [(s, e) for _, s, e in find_phones(text)]
     spans += [(s, e) for _, s, e in find_dates(text, locale, source_locale)]
-    masked = mask(text, spans)
+    masked = mask(text, spans) if spans else text  # most texts hold no URL, phone or date to blank
     locales = (locale,) if source_locale in (None, locale) else (locale, source_locale)
     units = _unit_regex(locales)  # a translator may keep the source's unit symbol ("5 mg" in Arabic)
     symbols = _unit_symbols_for(locales)

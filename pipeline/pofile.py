@@ -69,6 +69,8 @@ def _escaped_bytes(portion: str) -> tuple[bytes, bytes | None]:
     """The escaped portion as UTF-8, and write-po.c's overrides: no break inside an escape sequence
     (after its backslash), nor before the ``\\n`` that ends a portion; None when there is no escape
     sequence to protect."""
+    if portion.isprintable() and '"' not in portion and "\\" not in portion:
+        return portion.encode("utf-8"), None  # nothing to escape (isprintable is False on \n, \t...)
     data = _escape(portion).encode("utf-8")
     if b"\\" not in data:
         return data, None  # libunistring reads no overrides from a null pointer
@@ -136,7 +138,7 @@ def _string_lines(keyword: str, value: str, prefix: str, wrap: bool) -> list[str
         return [f'{prefix}{keyword} ""']
     if not GNU_LINE_BREAKING:
         return _string_without_libunistring(keyword, value, prefix)
-    portions = _PORTIONS.findall(value)
+    portions = _PORTIONS.findall(value) if "\n" in value else [value]
     lines: list[str] = []
     first = True
     after_break = len(prefix) + 1          # where a continuation line's text starts: after prefix and quote

@@ -33,9 +33,10 @@ def test_every_shipped_catalog_is_already_in_gnu_layout():
 
 
 # Text a catalog really holds: Latin with accents, Arabic, Chinese, digits,
-# punctuation, quotes, backslashes, tabs and newlines.
+# punctuation, quotes, backslashes, tabs and newlines, no-break spaces and a bidi mark (not
+# printable, yet not escaped).
 TEXT = st.text(alphabet=st.sampled_from(list(
-    "abcdefghij KLMNOP áéíñüÇ ١٢ 0123 .,;:!?-/()[]\"'\\\t\n<>&%"
+    "abcdefghij KLMNOP áéíñüÇ ١٢ 0123 .,;:!?-/()[]\"'\\\t\n<>&%\u00a0\u200e"
     "الكبدسرطانمرض肝转移癌症医学百科全书。，")), min_size=0, max_size=160)
 # Comments as tools write them: lines without leading or trailing spaces.
 COMMENT = st.lists(st.text(alphabet="abc é肝 ", max_size=40).map(str.strip).filter(bool), max_size=3).map("\n".join)

@@ -2,7 +2,7 @@ import pytest
 
 from pipeline.model import CleanDocument
 from pipeline.normalize import normalize
-from pipeline.segments import extract, inject, render
+from pipeline.segments import extract, inject, plain_text, render
 from tests.conftest import GOOD_PAGES, SAMPLE, normalize_path
 
 
@@ -121,3 +121,14 @@ SECTION_CASES = [
 def test_a_segment_belongs_to_the_section_whose_heading_governs_it(body, sections):
     found = {segment.text: segment.section for segment in extract(clean(body))}
     assert {text: found[text] for text in sections} == sections
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("Liver  metastases\n spread", "Liver metastases spread"),  # no tag, no escape: spacing only
+    ("See <a1>liver cancer</a1> and <img2/>now", "See liver cancer and now"),
+    ("Dose &lt;5 mg &amp; more", "Dose <5 mg & more"),
+    ("Dose <5 mg", "Dose <5 mg"),  # a "<" that is no tag stays
+    ("AT&T", "AT&T"),
+])
+def test_plain_text_drops_placeholders_and_reads_escapes(text, plain):
+    assert plain_text(text) == plain

@@ -25,7 +25,7 @@ from pipeline.pofile import (
 
 __all__ = [
     "TemplateInfo", "UpdateSummary", "build_template", "update_catalog", "read_catalog", "read_translations",
-    "render_catalog",
+    "publishable_translations", "render_catalog",
     "creation_date", "header_creation_date", "FUZZY_THRESHOLD", "typography_key",
 ]
 

@@ -14,12 +14,11 @@ from pipeline.assemble import (
     FAVICON, SITE_DOCUMENT, STYLESHEET, IndexRow, PageContext, SiteLanguage, assemble, site_index, url_key,
 )
 from pipeline.cache import digest
-from pipeline.catalogs import read_catalog, read_translations, render_catalog
+from pipeline.catalogs import publishable_translations, read_catalog, read_translations, render_catalog
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, PipelineError
 from pipeline.locales import language_tag
 from pipeline.model import CleanDocument
-from pipeline.pofile import publishable_translations
 from pipeline.pseudo import PSEUDO, pseudo_catalog
 from pipeline.segments import extract, plain_text
 from pipeline.stats import catalog_stats

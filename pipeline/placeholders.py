@@ -187,6 +187,22 @@ def parse_text(text: str, placeholders: Iterable[Placeholder]) -> _Open:
     return root
 
 
+def _built(node: _Open, by_name: dict[str, Placeholder]) -> etree._Element:
+    """The element of one parsed placeholder and everything inside it (see build_nodes)."""
+    source = by_name[node.name]
+    if source.closed:
+        element = copy.deepcopy(source.element)
+        element.tail = None
+        return element
+    element = source.element.makeelement(source.element.tag, dict(source.element.attrib))
+    element.text = "".join(node.text) or None
+    for child, tail in node.children:
+        built = _built(child, by_name)
+        built.tail = "".join(tail) or None
+        element.append(built)
+    return element
+
+
 def build_nodes(tree: _Open, placeholders: Iterable[Placeholder]) -> tuple[str, list[etree._Element]]:
     """Turn a parsed msgstr into lxml nodes: the leading text and the top-level elements (with tails).
 
@@ -194,24 +210,9 @@ def build_nodes(tree: _Open, placeholders: Iterable[Placeholder]) -> tuple[str, 
     self-closing placeholders are copied whole from the source.
     """
     by_name = {p.name: p for p in placeholders}
-
-    def build(node: _Open) -> etree._Element:
-        source = by_name[node.name]
-        if source.closed:
-            element = copy.deepcopy(source.element)
-            element.tail = None
-            return element
-        element = source.element.makeelement(source.element.tag, dict(source.element.attrib))
-        element.text = "".join(node.text) or None
-        for child, tail in node.children:
-            built = build(child)
-            built.tail = "".join(tail) or None
-            element.append(built)
-        return element
-
     elements = []
     for child, tail in tree.children:
-        built = build(child)
+        built = _built(child, by_name)
         built.tail = "".join(tail) or None
         elements.append(built)
     return "".join(tree.text), elements

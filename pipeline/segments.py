@@ -246,6 +246,9 @@ def iter_segments(root: etree._Element, source_lines: tuple[int, ...] = ()) -> I
         # The elements with a block among their children, found in one pass (asked of every element).
         containers = {block.getparent() for block in body.iter(*BLOCK_ELEMENTS)}
         walk(body)
+    # walk and inline_attributes call themselves, so each holds itself through its closure: a
+    # reference cycle, which would keep the tree and its segments until the cyclic collector ran.
+    del walk, inline_attributes
     yield from found
 
 

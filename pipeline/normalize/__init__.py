@@ -134,6 +134,18 @@ def _wrap_loose_inline(container: etree._Element) -> None:
     flush(None)
 
 
+def _inline_items(element: etree._Element, items: list) -> None:
+    """Append to ``items`` the text places of ``element``'s content in reading order, ``(element,
+    "text")`` and ``(child, "tail")``, and each void element (``<br>``, ``<img>``) itself."""
+    items.append((element, "text"))
+    for child in element:
+        if child.tag in VOID_ELEMENTS:
+            items.append(child)
+        else:
+            _inline_items(child, items)
+        items.append((child, "tail"))
+
+
 def _collapse_inline(block: etree._Element) -> None:
     """Collapse whitespace runs across a block's inline content; trim its start and end."""
     if not len(block):  # text only (most list items and headings): the steps below, on one string
@@ -142,17 +154,7 @@ def _collapse_inline(block: etree._Element) -> None:
             block.text = _collapsed(text, True).rstrip(" ") or None
         return
     items: list[tuple[etree._Element, str] | etree._Element] = []
-
-    def collect(element: etree._Element) -> None:
-        items.append((element, "text"))
-        for child in element:
-            if child.tag in VOID_ELEMENTS:
-                items.append(child)
-            else:
-                collect(child)
-            items.append((child, "tail"))
-
-    collect(block)
+    _inline_items(block, items)
     after_space = True
     for item in items:
         if not isinstance(item, tuple):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 from urllib.parse import urljoin, urlsplit
 
@@ -111,6 +112,22 @@ def _allowed_on(tag: str) -> frozenset[str]:
     return GLOBAL_ATTRIBUTES | ALLOWED_ATTRIBUTES.get(tag, frozenset())
 
 
+def _drop_disallowed(parent: etree._Element, note: Callable[[str, str], None]) -> None:
+    """Below ``parent``: remove the elements dropped with their content, unwrap those not kept (their
+    content stays), and ``note`` each. A module function rather than a closure that calls itself,
+    which would be a reference cycle holding the tree until the cyclic collector frees it."""
+    for child in list(parent):
+        tag = child.tag
+        if tag in REMOVED_WITH_CONTENT:
+            note("remove", tag)
+            child.drop_tree()
+            continue
+        _drop_disallowed(child, note)
+        if tag not in _KEPT:
+            note("unwrap", str(tag))
+            child.drop_tag()
+
+
 def sanitize_tree(root: etree._Element, base_url: str = "") -> list[NormalizeStep]:
     """Remove from ``root`` (in place) every element, attribute and URL not on the allow-lists.
 
@@ -126,19 +143,7 @@ def sanitize_tree(root: etree._Element, base_url: str = "") -> list[NormalizeSte
         note("remove", "comment" if node.tag is etree.Comment else "processing instruction")
         node.drop_tree()
 
-    def walk(parent: etree._Element) -> None:
-        for child in list(parent):
-            tag = child.tag
-            if tag in REMOVED_WITH_CONTENT:
-                note("remove", tag)
-                child.drop_tree()
-                continue
-            walk(child)
-            if tag not in _KEPT:
-                note("unwrap", str(tag))
-                child.drop_tag()
-
-    walk(root)
+    _drop_disallowed(root, note)
 
     for element in root.iter():
         names = element.keys()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import io
 import multiprocessing
@@ -16,12 +17,14 @@ __all__ = ["default_jobs", "run_parallel", "start_beside", "MINIMUM_ITEMS"]
 #: Below this many items a pool costs more (forking, pickling results) than it saves.
 MINIMUM_ITEMS = 24
 
-#: A worker's young-generation collection threshold (CPython's default is 700).
-#: Per-document work allocates many short-lived containers (entries, matches,
-#: tuples) and makes few cycles, so at the default a checking worker spent 15%
-#: of its time in collections (0.9 s of 6 s for 300 catalogs); at this threshold
-#: 0.15 s, for a few MB more garbage held between collections.
-WORKER_GC_THRESHOLD = 50_000
+# Garbage collection during per-document work. The work allocates many short-lived containers
+# (entries, matches, tuples) and makes no reference cycles (tests/test_parallel.py runs every stage
+# to see), so reference counting frees it all. CPython's cyclic collector, started by allocation
+# counts, would only scan again and again what the caches keep: at its threshold of 700 a checking
+# worker spent 15% of its time collecting, at 50,000 still 6% (1.4 s of 23 s for the benchmark's
+# 3,003 catalogs). So the collector is off during the work, and the youngest generation is
+# collected after each item: a cycle an item makes after all is freed when the item is done, and
+# what the caches keep is scanned once (0.5 s for the same catalogs).
 
 
 def default_jobs() -> int:
@@ -41,21 +44,40 @@ def run_parallel(function: Callable, items: Sequence, jobs: int) -> Iterator:
     come, so the caller need not hold them all at once.
     """
     if jobs <= 1 or len(items) < MINIMUM_ITEMS:
-        for item in items:
-            yield function(item)
+        yield from _one_by_one(function, items)
         return
     context = multiprocessing.get_context("fork")
     # Items go out in contiguous chunks (a document's catalogs stay together, and so do the caches they
     # warm); small enough chunks that the last one leaves the other workers idle for little time.
     chunk = max(1, len(items) // (jobs * 32))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
-        yield from pool.map(function, items, chunksize=chunk)
+        yield from pool.map(functools.partial(_collected_after, function), items, chunksize=chunk)
+
+
+def _one_by_one(function: Callable, items: Sequence) -> Iterator:
+    """``function(item)`` for each item in this process, with the collector as in a worker while the
+    items are worked on (see the note above default_jobs), and as it was before afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for item in items:
+            yield _collected_after(function, item)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _collected_after(function: Callable, item):
+    """``function(item)``, then a collection of the youngest generation: the cycles the item left."""
+    result = function(item)
+    gc.collect(0)
+    return result
 
 
 def _start_worker() -> None:
-    """Prepare a forked worker's garbage collector for per-document work (see WORKER_GC_THRESHOLD)."""
+    """Prepare a forked worker's garbage collector for per-document work (see the note above default_jobs)."""
     gc.freeze()  # what the parent built before forking (settings, indexes) lives as long as the worker: never scan it
-    gc.set_threshold(WORKER_GC_THRESHOLD, 10, 10)
+    gc.disable()
 
 
 def start_beside(function: Callable, *args) -> Callable[[], object]:

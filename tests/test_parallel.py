@@ -3,13 +3,14 @@
 import gc
 import os
 import shutil
+import weakref
 
 import pytest
 
 import pipeline.cli as cli
 from pipeline.config import load_settings
 from pipeline.errors import CatalogError
-from pipeline.parallel import WORKER_GC_THRESHOLD, run_parallel, start_beside
+from pipeline.parallel import run_parallel, start_beside
 from pipeline.checking import check_stage
 from pipeline.publishing import build_stage
 from pipeline.workflow import MINIMUM_ITEMS, Writer, extract_stage, little_left_to_do, normalize_stage, update_stage
@@ -39,15 +40,43 @@ def _returns_what_does_not_pickle():
 
 
 def _collector_of_this_process(number):
-    return number, os.getpid(), gc.get_threshold()[0], gc.get_freeze_count() > 0
+    return number, os.getpid(), gc.isenabled(), gc.get_freeze_count() > 0
 
 
-def test_pool_workers_collect_garbage_less_often_than_the_parent_and_never_scan_what_it_built():
+class _Node:
+    """Something a weak reference can point at, to tell when a cycle it is in was freed."""
+
+
+_LEFT_IN_A_CYCLE: list[weakref.ref] = []
+
+
+def _leaves_a_cycle(number):
+    """Leave a reference cycle behind; tell whether the one the previous item left is gone already."""
+    previous_freed = _LEFT_IN_A_CYCLE[-1]() is None if _LEFT_IN_A_CYCLE else None
+    node = _Node()
+    node.me = node
+    _LEFT_IN_A_CYCLE.append(weakref.ref(node))
+    return number, os.getpid(), previous_freed
+
+
+def test_pool_workers_collect_no_garbage_during_an_item_and_never_scan_what_the_parent_built():
     results = list(run_parallel(_collector_of_this_process, range(MINIMUM_ITEMS * 2), 2))
     assert [number for number, *_ in results] == list(range(MINIMUM_ITEMS * 2))  # in order
     assert {pid for _, pid, *_ in results} - {os.getpid()}, "the items ran in workers"
-    assert all(threshold == WORKER_GC_THRESHOLD and frozen for _, _, threshold, frozen in results)
-    assert gc.get_threshold()[0] != WORKER_GC_THRESHOLD  # the parent's own collector is left as it was
+    assert all(not enabled and frozen for _, _, enabled, frozen in results)
+    assert gc.isenabled()  # the parent's own collector is left as it was
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cycle_an_item_leaves_is_freed_once_the_item_is_done(jobs):
+    _LEFT_IN_A_CYCLE.clear()
+    results = list(run_parallel(_leaves_a_cycle, range(MINIMUM_ITEMS * 2), jobs))
+    if jobs > 1:
+        assert {pid for _, pid, _ in results} - {os.getpid()}, "the items ran in workers"
+    # Each process's first item has no predecessor there; every later one finds the last cycle freed.
+    firsts = {pid: number for number, pid, _ in reversed(results)}
+    assert all(freed is (None if firsts[pid] == number else True) for number, pid, freed in results)
+    assert gc.isenabled()  # in process, the collector runs again once the items are done
 
 
 def test_the_result_comes_back_and_what_the_child_printed_follows_what_was_printed_before(capsys):
@@ -116,7 +145,8 @@ def main_all(root, jobs):
 
 @pytest.mark.parametrize("stage", ["normalize", "extract", "update", "check", "build"])
 def test_no_stage_leaves_a_reference_cycle_on_the_shipped_articles(project, stage):
-    # A cycle is freed only by the cyclic collector, and until then it holds what it reaches (a whole tree).
+    # Workers collect only the youngest generation, after each document: a cycle would be found
+    # (and scanned) there each time, and before that it would hold a whole tree.
     settings = load_settings(project)
     earlier = {"normalize": [], "extract": ["normalize"], "update": ["normalize", "extract"],
                "check": ["normalize", "extract", "update"], "build": ["normalize", "extract", "update"]}[stage]

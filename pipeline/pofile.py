@@ -158,7 +158,8 @@ def _string_lines(keyword: str, value: str, prefix: str, wrap: bool) -> list[str
         pieces = _split(data, breaks)
         head = f'{prefix}{keyword} "' if first else f'{prefix}"'
         lines.append(f'{head}{pieces[0]}"')
-        lines.extend(f'{prefix}"{piece}"' for piece in pieces[1:])
+        if len(pieces) > 1:
+            lines += [f'{prefix}"{piece}"' for piece in pieces[1:]]
         first = False
     return lines
 

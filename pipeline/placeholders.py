@@ -196,11 +196,18 @@ def _built(node: _Open, by_name: dict[str, Placeholder]) -> etree._Element:
         return element
     element = source.element.makeelement(source.element.tag, dict(source.element.attrib))
     element.text = "".join(node.text) or None
+    element.extend(_built_children(node, by_name))
+    return element
+
+
+def _built_children(node: _Open, by_name: dict[str, Placeholder]) -> list[etree._Element]:
+    """The elements of a parsed node's children, each with its tail."""
+    elements = []
     for child, tail in node.children:
         built = _built(child, by_name)
         built.tail = "".join(tail) or None
-        element.append(built)
-    return element
+        elements.append(built)
+    return elements
 
 
 def build_nodes(tree: _Open, placeholders: Iterable[Placeholder]) -> tuple[str, list[etree._Element]]:
@@ -209,10 +216,4 @@ def build_nodes(tree: _Open, placeholders: Iterable[Placeholder]) -> tuple[str, 
     Each element is rebuilt from its source element's tag and attributes;
     self-closing placeholders are copied whole from the source.
     """
-    by_name = {p.name: p for p in placeholders}
-    elements = []
-    for child, tail in tree.children:
-        built = _built(child, by_name)
-        built.tail = "".join(tail) or None
-        elements.append(built)
-    return "".join(tree.text), elements
+    return "".join(tree.text), _built_children(tree, {p.name: p for p in placeholders})

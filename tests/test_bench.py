@@ -2,6 +2,7 @@
 
 import json
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,27 @@ def test_bench_writes_its_figures_with_the_agreed_keys(project, capsys):
     assert edits.count("normalize: 4 document(s), 2 file(s) written") == 2, "each timed rerun found the article changed"
     out = capsys.readouterr().out
     assert "no-op rerun:" in out and "floor" in out and "rerun after one edit" in out
+    bench = project / "build/bench"
+    assert not list(bench.glob("*.set-aside-*")), "earlier runs' copies and the corpus's build: removed at the end"
+    assert not (bench / "corpus-4/build").exists(), "the pristine corpus holds no output of its generation"
+
+
+def test_bench_deletes_nothing_before_its_timed_runs(project, monkeypatch):
+    import shutil
+
+    from pipeline import bench
+
+    (project / "build/bench/work-2.set-aside-1").mkdir(parents=True)  # what an interrupted run left
+    removed = []
+    real_rmtree = shutil.rmtree
+    monkeypatch.setattr(shutil, "rmtree",
+                        lambda path, *a, **k: (removed.append(Path(path).name), real_rmtree(path, *a, **k)))
+    timed = []
+    real_cold_run = bench._cold_run
+    monkeypatch.setattr(bench, "_cold_run", lambda *a: (timed.append(list(removed)), real_cold_run(*a))[1])
+    assert main(["--root", str(project), "bench", "--n", "2", "--no-peers"]) == 0
+    assert timed == [[]], "no folder was removed before the cold run"
+    assert "work-2.set-aside-1" in removed and not list((project / "build/bench").glob("*.set-aside-*"))
 
 
 def test_corpus_is_reused_when_complete(tmp_path):

@@ -1,11 +1,13 @@
 """The benchmark runs end to end on a tiny corpus (figures are printed, never asserted)."""
 
 import json
+import shutil
 import statistics
 from pathlib import Path
 
 import pytest
 
+from pipeline import bench
 from pipeline.bench import generate_corpus, synthetic_page
 from pipeline.cli import main
 from tests.conftest import ROOT
@@ -33,26 +35,28 @@ def test_bench_writes_its_figures_with_the_agreed_keys(project, capsys):
     assert edits.count("normalize: 4 document(s), 2 file(s) written") == 2, "each timed rerun found the article changed"
     out = capsys.readouterr().out
     assert "no-op rerun:" in out and "floor" in out and "rerun after one edit" in out
-    bench = project / "build/bench"
-    assert not list(bench.glob("*.set-aside-*")), "earlier runs' copies and the corpus's build: removed at the end"
-    assert not (bench / "corpus-4/build").exists(), "the pristine corpus holds no output of its generation"
+    bench_folder = project / "build/bench"
+    assert not list(bench_folder.glob("*.set-aside-*")), "copies and the corpus's build: removed at the end"
+    assert not (bench_folder / "corpus-4/build").exists(), "the pristine corpus holds no output of its generation"
 
 
 def test_bench_deletes_nothing_before_its_timed_runs(project, monkeypatch):
-    import shutil
-
-    from pipeline import bench
-
     (project / "build/bench/work-2.set-aside-1").mkdir(parents=True)  # what an interrupted run left
-    removed = []
-    real_rmtree = shutil.rmtree
-    monkeypatch.setattr(shutil, "rmtree",
-                        lambda path, *a, **k: (removed.append(Path(path).name), real_rmtree(path, *a, **k)))
-    timed = []
-    real_cold_run = bench._cold_run
-    monkeypatch.setattr(bench, "_cold_run", lambda *a: (timed.append(list(removed)), real_cold_run(*a))[1])
+    removed, removed_before_cold_run = [], []
+    real_rmtree, real_cold_run = shutil.rmtree, bench._cold_run
+
+    def recorded_rmtree(path, *args, **kwargs):
+        removed.append(Path(path).name)
+        return real_rmtree(path, *args, **kwargs)
+
+    def recorded_cold_run(*args):
+        removed_before_cold_run.append(list(removed))
+        return real_cold_run(*args)
+
+    monkeypatch.setattr(shutil, "rmtree", recorded_rmtree)
+    monkeypatch.setattr(bench, "_cold_run", recorded_cold_run)
     assert main(["--root", str(project), "bench", "--n", "2", "--no-peers"]) == 0
-    assert timed == [[]], "no folder was removed before the cold run"
+    assert removed_before_cold_run == [[]], "no folder was removed before the cold run"
     assert "work-2.set-aside-1" in removed and not list((project / "build/bench").glob("*.set-aside-*"))
 
 

@@ -323,10 +323,10 @@ class TermIndex:
             for term_forms, ordinal in longer:
                 length = len(term_forms)
                 end = position + length
-                if end > count or not next_forms & term_forms[1]:
+                if end > count or next_forms.isdisjoint(term_forms[1]):
                     continue
                 k = 2
-                while k < length and known_forms(words[position + k][0])[0] & term_forms[k]:
+                while k < length and not known_forms(words[position + k][0])[0].isdisjoint(term_forms[k]):
                     k += 1
                 if k < length:
                     continue

@@ -121,15 +121,22 @@ def _split(data: bytes, breaks: bytes) -> list[str]:
 def _string(keyword: str, value: str, prefix: str = "", wrap: bool = True) -> list[str]:
     """The lines of one keyword and its string (``msgid "..."``), wrapped as GNU's write-po.c does
     (split only after ``\n`` when the entry is flagged ``no-wrap``)."""
-    if len(value) < 40:  # short strings are many and varied; the memo is for the long ones
+    if len(value) < 40:  # short translations are many and varied; the memo is for the long ones
         return _string_lines(keyword, value, prefix, wrap)
     return list(_remembered_string(keyword, value, prefix, wrap))
 
 
 @lru_cache(maxsize=32768)
 def _remembered_string(keyword: str, value: str, prefix: str, wrap: bool) -> tuple[str, ...]:
-    # The same source text is written into every locale's catalog of a document, and shared
-    # sentences into many documents' catalogs.
+    # Translations recur: a shared sentence is translated alike in many documents' catalogs.
+    return tuple(_string_lines(keyword, value, prefix, wrap))
+
+
+@lru_cache(maxsize=32768)
+def _source_string(keyword: str, value: str, prefix: str, wrap: bool) -> tuple[str, ...]:
+    """The lines of a template's string (msgctxt, msgid, msgid_plural), remembered apart from the
+    translations: each is written into every locale's catalog of its document, short or long, and
+    shared sentences into many documents' catalogs."""
     return tuple(_string_lines(keyword, value, prefix, wrap))
 
 
@@ -182,7 +189,10 @@ def _comments(marker: str, text: str) -> list[str]:
     return [f"{marker} {line}" if line else marker for line in text.split("\n")]
 
 
-def _references(occurrences: list[tuple[str, str]]) -> list[str]:
+@lru_cache(maxsize=16384)
+def _references(occurrences: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The ``#:`` lines of an entry's references, remembered: every locale's catalog of a document
+    holds its template's."""
     lines, line = [], "#:"
     for path, number in dict.fromkeys(occurrences):  # GNU lists a reference once
         reference = f"{path}:{number}" if number else path
@@ -192,7 +202,7 @@ def _references(occurrences: list[tuple[str, str]]) -> list[str]:
         line += " " + reference
     if len(line) > 2:
         lines.append(line)
-    return lines
+    return tuple(lines)
 
 
 def _flags(entry: polib.POEntry) -> list[str]:
@@ -213,7 +223,7 @@ def format_entry(entry: polib.POEntry) -> list[str]:
     prefix = "#~ " if entry.obsolete else ""
     lines = _comments("#", entry.tcomment) + _comments("#.", entry.comment)
     if not entry.obsolete:
-        lines += _references(entry.occurrences)
+        lines += _references(tuple(entry.occurrences))
     lines += _flags(entry)
     previous = "#~| " if entry.obsolete else "#| "
     if entry.previous_msgctxt is not None:
@@ -224,10 +234,10 @@ def format_entry(entry: polib.POEntry) -> list[str]:
         lines += _string("msgid_plural", entry.previous_msgid_plural, previous)
     wrap = "no-wrap" not in entry.flags
     if entry.msgctxt is not None:
-        lines += _string("msgctxt", entry.msgctxt, prefix, wrap)
-    lines += _string("msgid", entry.msgid, prefix, wrap)
+        lines += _source_string("msgctxt", entry.msgctxt, prefix, wrap)
+    lines += _source_string("msgid", entry.msgid, prefix, wrap)
     if entry.msgid_plural:
-        lines += _string("msgid_plural", entry.msgid_plural, prefix, wrap)
+        lines += _source_string("msgid_plural", entry.msgid_plural, prefix, wrap)
         for index in sorted(entry.msgstr_plural):
             lines += _string(f"msgstr[{index}]", entry.msgstr_plural[index], prefix, wrap)
     else:

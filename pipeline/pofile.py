@@ -146,6 +146,13 @@ def _string_lines(keyword: str, value: str, prefix: str, wrap: bool) -> list[str
     if not GNU_LINE_BREAKING:
         return _string_without_libunistring(keyword, value, prefix)
     portions = _PORTIONS.findall(value) if "\n" in value else [value]
+    if len(portions) == 1 and len(prefix) + len(keyword) + 2 + len(value) < PAGE_WIDTH - 1:
+        # Most strings fit after their keyword and its quotes even counted in UTF-8 bytes, as
+        # _breaks counts them (no character takes more columns than bytes): one line, no breaks to
+        # look for. The same condition as the loop's below, tested before any break buffer is made.
+        data, _ = _escaped_bytes(value)
+        if len(prefix) + len(keyword) + 2 + len(data) < PAGE_WIDTH - 1:
+            return [f'{prefix}{keyword} "{data.decode("utf-8")}"']
     lines: list[str] = []
     first = True
     after_break = len(prefix) + 1          # where a continuation line's text starts: after prefix and quote

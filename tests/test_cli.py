@@ -150,6 +150,24 @@ def test_installed_entry_point_lists_the_commands():
         assert command in completed.stdout
 
 
+def test_the_command_ends_with_its_code_its_whole_output_and_its_files_written(project, capsys):
+    """The command exits without the interpreter's teardown (os._exit): what it printed, held in a
+    pipe's buffer, must still arrive, with its code, and the run's record must be on disk, as the
+    no-op rerun in this process shows by printing that run's report."""
+    command = shutil.which("medloc", path=os.path.dirname(sys.executable))
+    assert command, "the medloc script is installed beside the interpreter"
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    completed = subprocess.run([command, "--root", str(project), "all"], capture_output=True, text=True,
+                               cwd=ROOT, env={**buffered, "PYTHONPATH": str(ROOT)})
+    assert completed.returncode in (0, 1), completed.stderr
+    assert "build:" in completed.stdout
+    assert run(project, "all") == completed.returncode
+    assert capsys.readouterr().out.split("\n", 1)[1] == completed.stdout
+    usage = subprocess.run([sys.executable, "-m", "pipeline", "no-such-command"], capture_output=True, text=True,
+                           cwd=ROOT, env={**buffered, "PYTHONPATH": str(ROOT)})
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr
+
+
 def test_outputs_do_not_depend_on_hash_randomization(project):
     """Sets of strings iterate in a different order under each PYTHONHASHSEED; outputs must not."""
     results = []

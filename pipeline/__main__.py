@@ -12,7 +12,9 @@ def run() -> None:
     every file it wrote is closed by then, and an ordinary exit would spend a
     tenth of a second freeing, one by one, the objects of the thousands of
     catalogs it read (mypy ends the same way, for the same reason). An
-    exception takes the ordinary way out, with its traceback.
+    exception takes the ordinary way out, with its traceback, and so does a
+    run under a profiler or a coverage tracer, which writes its results after
+    the program returns.
     """
     try:
         code = main(sys.argv[1:])
@@ -21,6 +23,8 @@ def run() -> None:
         # The reader went away (`python -m pipeline glossary | head`): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
     sys.stderr.flush()
     os._exit(code)
 

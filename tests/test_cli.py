@@ -1,5 +1,6 @@
 import json
 import os
+import pstats
 import shutil
 import subprocess
 import sys
@@ -166,6 +167,16 @@ def test_the_command_ends_with_its_code_its_whole_output_and_its_files_written(p
     usage = subprocess.run([sys.executable, "-m", "pipeline", "no-such-command"], capture_output=True, text=True,
                            cwd=ROOT, env={**buffered, "PYTHONPATH": str(ROOT)})
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
+
+
+def test_a_profiled_command_still_writes_its_profile(tmp_path):
+    """Under cProfile (or a coverage tracer) the command exits the ordinary way, so the tool's
+    results, written after the program returns, are not lost to the fast exit."""
+    stats = tmp_path / "help.prof"
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "pipeline", "--help"],
+                   check=True, capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    profiled_files = {filename for filename, _, _ in pstats.Stats(str(stats)).stats}
+    assert any(filename.endswith("pipeline/cli.py") for filename in profiled_files)
 
 
 def test_outputs_do_not_depend_on_hash_randomization(project):

@@ -641,12 +641,19 @@ def _notes_of(msgid: str, terms: Sequence[LocaleTerms]) -> tuple[str, ...]:
     first: dict[str, tuple] = {}  # each concept with its first term found, in text order
     for match in matches:
         first.setdefault(match.key[0].id, match.key)
-    said = []
-    for locale_terms in terms:
-        lines = [f"Glossary: {term.text} \N{RIGHTWARDS ARROW} {approved[0].text}" for concept, term in first.values()
-                 if (approved := concept.approved(locale_terms.locale))]
-        said.append("\n".join(lines + named))
-    return tuple(said)
+    locales = tuple(locale_terms.locale for locale_terms in terms)
+    remembered = terms[0].note_lines  # a concept's line, per locale, recurs in thousands of texts
+    rows = []  # per concept, its line in each locale ("" for none)
+    for concept_id, (concept, term) in first.items():
+        row = remembered.get((concept_id, term.text, locales))
+        if row is None:
+            row = remembered[(concept_id, term.text, locales)] = tuple(
+                f"Glossary: {term.text} \N{RIGHTWARDS ARROW} {approved[0].text}"
+                if (approved := concept.approved(locale)) else "" for locale in locales)
+        rows.append(row)
+    if not rows:
+        return ("\n".join(named),) * len(terms)
+    return tuple("\n".join([*filter(None, column), *named]) for column in zip(*rows))
 
 
 #: What forked workers need from the stage that started them (set just before the pool starts).

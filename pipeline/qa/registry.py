@@ -87,6 +87,12 @@ class LocaleTerms:
         return {}
 
     @cached_property
+    def note_lines(self) -> dict[tuple[str, str, tuple[str, ...]], tuple[str, ...]]:
+        """The glossary note's line for a concept found through one source term, for some locales
+        ("" where the concept has no approved term), by (concept id, source term, locales)."""
+        return {}
+
+    @cached_property
     def protected(self) -> tuple[tuple[str, re.Pattern], ...]:
         """Names that must appear unchanged, each with the pattern that finds it as a whole word."""
         return name_patterns(self.glossary.protected_names)

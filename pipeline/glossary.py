@@ -343,18 +343,30 @@ class TermIndex:
         if found is None:
             if len(self._found) > 50_000:
                 self._found.clear()
-            packed = self._given.get(hash(text))
-            if packed is None:
-                spans = self._spans(text)
-                if self._fresh is not None:
-                    self._fresh[hash(text)] = _packed(spans)
-            else:
-                flat = array("I", packed)
-                spans = zip(flat[0::3], flat[1::3], flat[2::3])
             keys = self._keys
             found = self._found[text] = tuple([_new_match(Match, (keys[ordinal], s, e, text[s:e]))
-                                               for s, e, ordinal in spans])
+                                               for s, e, ordinal in self._shared_spans(text)])
         return found
+
+    def keys_found(self, text: str) -> list[object]:
+        """The keys of ``find``'s matches in ``text``, in text order: for asking which terms a text
+        names when where does not matter (no Match is made, nor kept)."""
+        found = self._found.get(text)
+        if found is not None:
+            return [match.key for match in found]
+        keys = self._keys
+        return [keys[ordinal] for _, _, ordinal in self._shared_spans(text)]
+
+    def _shared_spans(self, text: str) -> Iterable[tuple[int, int, int]]:
+        # find's spans: those another process found, else this one's (kept for drain_found).
+        packed = self._given.get(hash(text))
+        if packed is not None:
+            flat = array("I", packed)
+            return zip(flat[0::3], flat[1::3], flat[2::3])
+        spans = self._spans(text)
+        if self._fresh is not None:
+            self._fresh[hash(text)] = _packed(spans)
+        return spans
 
     def collect_found(self) -> None:
         """Start keeping what ``find`` matches, for drain_found (in the workers this process forks)."""

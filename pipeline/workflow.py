@@ -634,13 +634,13 @@ def glossary_notes(template: polib.POFile, terms: Sequence[LocaleTerms]) -> list
 def _notes_of(msgid: str, terms: Sequence[LocaleTerms]) -> tuple[str, ...]:
     """The note of one source text for each locale of ``terms`` ("" for none)."""
     text, names = blank_names(plain_text(msgid), terms[0].protected)
-    matches = terms[0].source.find(text)
+    keys = terms[0].source.keys_found(text)
     named = [f"Do not translate: {name}" for name in dict.fromkeys(names)]
-    if not matches and not named:
+    if not keys and not named:
         return ("",) * len(terms)
     first: dict[str, tuple] = {}  # each concept with its first term found, in text order
-    for match in matches:
-        first.setdefault(match.key[0].id, match.key)
+    for key in keys:
+        first.setdefault(key[0].id, key)
     locales = tuple(locale_terms.locale for locale_terms in terms)
     remembered = terms[0].note_lines  # a concept's line, per locale, recurs in thousands of texts
     rows = []  # per concept, its line in each locale ("" for none)

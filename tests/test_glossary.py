@@ -116,7 +116,9 @@ def test_glossary_file_kind_follows_its_extension(tmp_path):
 ])
 def test_term_matching(language, terms, text, found):
     index = TermIndex(((t, t) for t in terms), language)
+    keys = index.keys_found(text)  # from the spans (nothing found yet)
     assert [m.found for m in index.find(text)] == found
+    assert keys == index.keys_found(text) == [m.key for m in index.find(text)]  # the second from find's memo
 
 
 @pytest.mark.parametrize("saved, asked", [
@@ -162,17 +164,20 @@ def test_warming_skips_the_lemmatizer_of_a_language_whose_word_forms_were_saved(
 def test_matches_found_in_a_worker_are_looked_up_where_they_are_handed_over(monkeypatch):
     # The update stage's workers find the source terms of every text for the glossary notes and hand
     # them to the parent, whose check stage's workers then look them up instead of matching again.
-    index = TermIndex([("liver metastases", "metastases"), ("liver", "liver"), ("tumor", "tumor")], "en")
+    entries = [("liver metastases", "metastases"), ("liver", "liver"), ("tumor", "tumor")]
+    index = TermIndex(entries, "en")
     texts = ["Cancer that has spread to the liver is called liver metastases.", "Tumors grow.", "No term."]
+    expected = [TermIndex(entries, "en").find(text) for text in texts]
     index.collect_found()
-    expected = [index.find(text) for text in texts]
+    assert [index.keys_found(text) for text in texts[:2]] == [["liver", "metastases"], ["tumor"]]  # as update asks
+    assert index.find(texts[2]) == ()
     handed_over = index.drain_found()
     assert sorted(handed_over) == sorted(map(hash, texts)) and index.drain_found() == {}, "drained once"
     index.stop_collecting()
     index.find("Another liver.")
     assert index.drain_found() == {}, "nothing kept once collecting stopped"
 
-    parent = TermIndex([("liver metastases", "metastases"), ("liver", "liver"), ("tumor", "tumor")], "en")
+    parent = TermIndex(entries, "en")
     parent.remember_found(handed_over)
     monkeypatch.setattr(TermIndex, "_candidates", lambda self, text: pytest.fail(f"matched again: {text!r}"))
     assert [parent.find(text) for text in texts] == expected

@@ -624,15 +624,15 @@ def glossary_notes(template: polib.POFile, terms: Sequence[LocaleTerms]) -> list
         if said is None:
             if len(remembered) > 100_000:
                 remembered.clear()
-            said = remembered[(entry.msgid, locales)] = _notes_of(entry.msgid, terms)
+            said = remembered[(entry.msgid, locales)] = _notes_of(entry.msgid, terms, locales)
         for locale_notes, note in zip(notes, said):
             if note:
                 locale_notes[entry.msgid] = note
     return notes
 
 
-def _notes_of(msgid: str, terms: Sequence[LocaleTerms]) -> tuple[str, ...]:
-    """The note of one source text for each locale of ``terms`` ("" for none)."""
+def _notes_of(msgid: str, terms: Sequence[LocaleTerms], locales: tuple[str, ...]) -> tuple[str, ...]:
+    """The note of one source text for each locale of ``terms`` (whose codes are ``locales``; "" for none)."""
     text, names = blank_names(plain_text(msgid), terms[0].protected)
     keys = terms[0].source.keys_found(text)
     named = [f"Do not translate: {name}" for name in dict.fromkeys(names)]
@@ -641,7 +641,6 @@ def _notes_of(msgid: str, terms: Sequence[LocaleTerms]) -> tuple[str, ...]:
     first: dict[str, tuple] = {}  # each concept with its first term found, in text order
     for key in keys:
         first.setdefault(key[0].id, key)
-    locales = tuple(locale_terms.locale for locale_terms in terms)
     remembered = terms[0].note_lines  # a concept's line, per locale, recurs in thousands of texts
     rows = []  # per concept, its line in each locale ("" for none)
     for concept_id, (concept, term) in first.items():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.files import stat_stamp, write_atomic, write_if_changed
 
-__all__ = ["digest", "file_digest", "StageCache", "FileDigests", "ItemFiles"]
+__all__ = ["digest", "file_digest", "payload_json", "StageCache", "FileDigests", "ItemFiles"]
 
 
 def digest(*parts: bytes | str) -> str:
@@ -29,6 +29,11 @@ def digest(*parts: bytes | str) -> str:
         hasher.update(len(data).to_bytes(8, "big"))
         hasher.update(data)
     return hasher.hexdigest()
+
+
+def payload_json(payload) -> str:
+    """A payload as a stage cache keeps it: compact JSON, keys sorted (so equal payloads are equal text)."""
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def file_digest(path: Path) -> str:
@@ -191,7 +196,10 @@ class StageCache:
 
     def put(self, key: str, inputs: str, payload=None) -> None:
         """Record that ``key`` is done for these inputs."""
-        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        self.put_json(key, inputs, payload_json(payload))
+
+    def put_json(self, key: str, inputs: str, text: str) -> None:
+        """``put`` of a payload already encoded by payload_json (in a worker, say)."""
         old = self._entries.get(key)
         if old is None or old[0] != inputs or self._payload_bytes(old[1]) != text.encode("utf-8"):
             self._changed = True

@@ -10,6 +10,7 @@ nothing but records what would change.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 import polib
 
 from pipeline.assemble import SITE_DOCUMENT, site_segments, url_key
-from pipeline.cache import FileDigests, StageCache, digest, file_digest
+from pipeline.cache import FileDigests, StageCache, digest, file_digest, payload_json
 from pipeline.catalogs import (
     TemplateInfo, UpdateSummary, build_template, header_creation_date, read_catalog, render_catalog, update_catalog,
 )
@@ -225,20 +226,29 @@ def clean_digest(settings: Settings, doc_id: str) -> str:
 
 
 def run_documents(function: Callable[[str], tuple], work: list[str], jobs: int, writer: Writer,
-                  result: StageResult, cache: StageCache, inputs_of: dict[str, str]) -> Iterator[tuple[str, object]]:
-    """Run a per-document worker over ``work`` on ``jobs`` processes; yield each document done, with its payload.
+                  result: StageResult, cache: StageCache, inputs_of: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """Run a per-document worker over ``work`` on ``jobs`` processes; yield each document done, with
+    its payload as the cache keeps it (payload_json's text).
 
     ``function(doc_id)`` returns ``(doc_id, payload, its writer's outcome, error)``: what it wrote
     goes into ``writer`` (Writer.take), an error into ``result``, and the payload into ``cache``
     under the document's inputs (``inputs_of``).
     """
-    for doc_id, payload, outcome, error in run_parallel(function, work, jobs):
+    for doc_id, text, outcome, error in run_parallel(functools.partial(_payload_encoded, function), work, jobs):
         writer.take(outcome)
         if error:
             result.errors.append(InputError(*error))
             continue
-        cache.put(doc_id, inputs_of[doc_id], payload)
-        yield doc_id, payload
+        cache.put_json(doc_id, inputs_of[doc_id], text)
+        yield doc_id, text
+
+
+def _payload_encoded(function: Callable[[str], tuple], doc_id: str) -> tuple:
+    """``function(doc_id)`` with its payload encoded for the cache where it ran: in the worker, in
+    parallel. Encoded in the parent, the build stage's pages' fallbacks (20 MB of JSON for a thousand
+    articles) took it a second, one core idle."""
+    doc_id, payload, outcome, error = function(doc_id)
+    return doc_id, None if error else payload_json(payload), outcome, error
 
 
 def save_stage_cache(writer: Writer, cache: StageCache, partial: bool) -> None:
@@ -459,8 +469,9 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
         inputs_of[doc_id] = inputs
         work.append((doc_id, str(path), relative, profiles.get(doc_id)))
     WORKER.update(settings=settings, check_only=writer.check_only)
-    for doc_id, payload in run_documents(_normalize_document, work, jobs, writer, result, cache, inputs_of):
-        result.notes.append(_normalize_summary(doc_id, [NormalizeStep(**step) for step in payload["steps"]]))
+    for doc_id, text in run_documents(_normalize_document, work, jobs, writer, result, cache, inputs_of):
+        steps = json.loads(text)["steps"]
+        result.notes.append(_normalize_summary(doc_id, [NormalizeStep(**step) for step in steps]))
         reported.append(doc_id)
         result.documents += 1
     save_stage_cache(writer, cache, bool(only))

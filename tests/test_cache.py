@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 from pipeline.cache import FileDigests, ItemFiles
@@ -261,3 +262,19 @@ def test_a_check_from_scratch_reads_back_only_the_catalogs_holding_a_shared_text
                                              "(locales/es/LC_MESSAGES/000278.po:53)"),
         ("locales/es/LC_MESSAGES/000278.po", "same source translated differently: also 'Causas' "
                                              "(locales/es/LC_MESSAGES/000277.po:57)")]
+
+
+def test_a_pair_index_comes_back_from_its_cached_payload_as_it_was_and_a_damaged_one_reads_as_none():
+    counts = {(2**64 - 1, 5): 3, (2**64 - 1, 6): 1, (7, 8): 2}  # keys use all 64 bits; one source, two translations
+    index = PairIndex(Counter(counts), {"es/a": "inputs-a", "es/b": "inputs-b"}, {"es/a"})
+    stored = json.loads(json.dumps(index.payload()))  # as the stage cache keeps it
+    again = PairIndex.from_payload(stored)
+    assert again.counts == Counter(counts) and again.members == index.members and again.involved == {"es/a"}
+    assert again.shared == index.shared == ({2**64 - 1}, set())
+    damaged = [{**stored, "pairs": stored["pairs"][:-4]},  # cut short: a key without its pair
+               {**stored, "counts": "not base64!"},
+               {**stored, "pairs": [2**64 - 1, 5, 3]},  # the list of numbers an older version wrote
+               {key: value for key, value in stored.items() if key != "shared"},
+               None, []]
+    for payload in damaged:
+        assert PairIndex.from_payload(payload) is None, payload

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
+import sys
+from array import array
 from collections import Counter, defaultdict
 from functools import lru_cache
 from operator import itemgetter
@@ -156,18 +159,20 @@ class PairIndex:
     def from_payload(cls, payload) -> PairIndex | None:
         """The index as ``payload()`` stored it (None for anything else)."""
         try:
-            flat = payload["pairs"]  # source key, translation key, count, one pair after another
-            counts = Counter(dict(zip(zip(flat[0::3], flat[1::3]), flat[2::3])))
-            sources, targets = payload["shared"]
-            return cls(counts, dict(payload["members"]), set(payload["involved"]), (set(sources), set(targets)))
-        except (TypeError, KeyError, ValueError):
+            keys = _unpacked(payload["pairs"], "Q")  # source key, translation key, one pair after another
+            counts = Counter(dict(zip(zip(keys[0::2], keys[1::2]), _unpacked(payload["counts"], "I"), strict=True)))
+            sources, targets = (set(_unpacked(texts, "Q")) for texts in payload["shared"])
+            return cls(counts, dict(payload["members"]), set(payload["involved"]), (sources, targets))
+        except (TypeError, KeyError, ValueError, AttributeError):  # binascii.Error is a ValueError
             return None
 
     def payload(self) -> dict:
-        """The index as JSON-ready data."""
-        flat = [number for (source, target), count in self.counts.items() for number in (source, target, count)]
-        return {"pairs": flat, "members": self.members, "involved": sorted(self.involved),
-                "shared": [sorted(texts) for texts in self.shared]}
+        """The index as JSON-ready data: the pairs' keys and counts as packed integers (a JSON list
+        of a hundred thousand numbers took a locale's one-edit check 0.05 s to write and as much to
+        read; packed, both take half of that)."""
+        return {"pairs": _packed(array("Q", [key for pair in self.counts for key in pair])),
+                "counts": _packed(array("I", self.counts.values())), "members": self.members,
+                "involved": sorted(self.involved), "shared": [_packed(array("Q", sorted(texts))) for texts in self.shared]}
 
     def update(self, members: dict[str, str], earlier: Callable[[str, str], CatalogRecords | None],
                current: Callable[[str], CatalogRecords]) -> set[str] | None:
@@ -218,6 +223,22 @@ class PairIndex:
                 self.involved.discard(key)
             else:
                 self.involved.add(key)
+
+
+def _packed(numbers: array) -> str:
+    """Unsigned integers as base64 text of their little-endian bytes (a cache's JSON carries it)."""
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return base64.b64encode(numbers.tobytes()).decode("ascii")
+
+
+def _unpacked(text: str, typecode: str) -> array:
+    """The integers ``_packed`` wrote, as an array of ``typecode``; ValueError when ``text`` holds no such array."""
+    numbers = array(typecode)
+    numbers.frombytes(base64.b64decode(text, validate=True))
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
 
 
 def _places(counts: Counter, texts: set, side: int) -> Counter:

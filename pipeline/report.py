@@ -174,15 +174,24 @@ def render_junit(report: dict, check_ids: Sequence[str]) -> str:
     for finding in report["findings"]:
         grouped.setdefault((finding["locale"], finding["file"], finding["check"]), []).append(finding)
     escaped_checks = [(check, _xml(check)) for check in check_ids]
+    with_findings = {(locale, path) for locale, path, _ in grouped}
     suites, total, failures = [], 0, 0
     for locale in report["summary"]:
         files = sorted(report.get("documents", {}).get(locale, {}))
         cases, suite_failures = [], 0
+        # A catalog without findings (most of them) is the same passing testcases but for its path:
+        # those are this text with the path put in (\0 cannot occur in XML text, see _NOT_XML).
+        passing = "\n".join(f'    <testcase classname="{_xml(locale)}.\0" name="{check_xml}" file="\0"/>'
+                             for _, check_xml in escaped_checks)
         for path in files:
             where = _xml(path)
+            if (locale, path) not in with_findings:
+                if escaped_checks:
+                    cases.append(passing.replace("\0", where))
+                continue
             prefix = f'    <testcase classname="{_xml(locale)}.{where}" name="'
             for check, check_xml in escaped_checks:
-                found = grouped.get((locale, path, check)) if grouped else None
+                found = grouped.get((locale, path, check))
                 if not found:
                     cases.append(f'{prefix}{check_xml}" file="{where}"/>')
                     continue

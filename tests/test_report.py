@@ -107,3 +107,21 @@ def test_qa_xml_carries_any_message_as_well_formed_xml(message, kept):
     assert case.find("failure").text == f"{path}:3: error: {kept} [numbers]"
     assert case.find("system-out").text == f"{path}:3: warning: {kept} [numbers]"
     assert root.find("testsuite[@name='ar']").get("tests") == "0"
+
+
+def test_qa_xml_lists_every_check_of_a_catalog_without_findings_beside_one_with_them():
+    from pipeline.report import render_junit
+
+    quiet, noisy = 'locales/es/LC_MESSAGES/a&"b<>.po', "locales/es/LC_MESSAGES/c.po"
+    findings = [{"check": "units", "severity": "error", "locale": "es", "file": noisy, "line": 3,
+                 "msgid": "", "msgstr": "", "message": "dose unit 'mg' became 'g'"}]
+    report = {"summary": {"es": {}}, "documents": {"es": {quiet: {}, noisy: {}}}, "findings": findings}
+    text = render_junit(report, ["numbers", "units", "a&b"])
+    root = etree.fromstring(text.encode("utf-8"))
+    cases = [(case.get("classname"), case.get("name"), case.get("file"), case.find("failure") is not None)
+             for case in root.iter("testcase")]
+    assert cases == [(f"es.{quiet}", "numbers", quiet, False), (f"es.{quiet}", "units", quiet, False),
+                     (f"es.{quiet}", "a&b", quiet, False), (f"es.{noisy}", "numbers", noisy, False),
+                     (f"es.{noisy}", "units", noisy, True), (f"es.{noisy}", "a&b", noisy, False)]
+    assert root.get("tests") == "6" and root.get("failures") == "1" and "\0" not in text
+    assert render_junit({**report, "documents": {"es": {quiet: {}}}, "findings": []}, []).count("<testcase") == 0

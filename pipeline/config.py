@@ -61,7 +61,16 @@ class Settings:
 
     def catalog_path(self, locale: str, doc_id: str) -> Path:
         """Path of the ``.po`` for one locale and document."""
-        return Path(f"{self.locales_dir}/{locale}/LC_MESSAGES/{doc_id}.po")  # one parse, not three joins
+        # Asked for 9,000 times in a run over a thousand articles and three locales (each stage looks
+        # at every catalog): a Path is made once per catalog, with one parse rather than three joins.
+        known = self._catalog_paths.get((locale, doc_id))
+        if known is None:
+            known = self._catalog_paths[(locale, doc_id)] = Path(f"{self.locales_dir}/{locale}/LC_MESSAGES/{doc_id}.po")
+        return known
+
+    @cached_property
+    def _catalog_paths(self) -> dict[tuple[str, str], Path]:
+        return {}
 
     def template_path(self, doc_id: str) -> Path:
         """Path of the ``.pot`` for one document."""

@@ -614,7 +614,8 @@ def template_paths(settings: Settings, only: Iterable[str] = ()) -> list[tuple[s
     wanted = set(only)
     if not settings.templates_dir.is_dir():
         return []
-    return [(path.stem, path) for path in sorted(settings.templates_dir.glob("*.pot"))
+    # Sorted by name, as Paths of one folder sort, but without pathlib's comparison of parts.
+    return [(path.stem, path) for path in sorted(settings.templates_dir.glob("*.pot"), key=lambda path: path.name)
             if not wanted or path.stem in wanted]
 
 

@@ -392,7 +392,7 @@ def _cold_run(pristine: Path, work: Path, progress: Callable[[str], None]) -> tu
 def _time_stages(work: Path) -> dict[str, float]:
     """Time each stage once on the project at ``work``, in this process, with all cores."""
     from pipeline.config import load_settings
-    from pipeline.parallel import default_jobs
+    from pipeline.parallel import collector_paused, default_jobs
     from pipeline.checking import check_stage
     from pipeline.publishing import build_stage
     from pipeline.workflow import Writer, extract_stage, normalize_stage, update_stage
@@ -400,9 +400,10 @@ def _time_stages(work: Path) -> dict[str, float]:
     settings = load_settings(work)
     jobs = default_jobs()
     seconds = {}
-    for name, stage in (("normalize", normalize_stage), ("extract", extract_stage), ("update", update_stage),
-                        ("check", check_stage), ("build", build_stage)):
-        seconds[name] = _timed(lambda stage=stage: stage(settings, Writer(settings.root), jobs=jobs))
+    with collector_paused():  # as the command line runs them
+        for name, stage in (("normalize", normalize_stage), ("extract", extract_stage), ("update", update_stage),
+                            ("check", check_stage), ("build", build_stage)):
+            seconds[name] = _timed(lambda stage=stage: stage(settings, Writer(settings.root), jobs=jobs))
     return seconds
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["default_jobs", "run_parallel", "start_beside", "MINIMUM_ITEMS"]
+__all__ = ["default_jobs", "run_parallel", "start_beside", "collector_paused", "MINIMUM_ITEMS"]
 
 #: Below this many items a pool costs more (forking, pickling results) than it saves.
 MINIMUM_ITEMS = 24
@@ -72,6 +72,23 @@ def _collected_after(function: Callable, item):
     result = function(item)
     gc.collect(0)
     return result
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector from running inside the ``with`` block; as it was afterwards.
+
+    For a command's whole run, in the process that runs its stages: their work
+    makes no reference cycles (see the note above default_jobs), and a collection
+    there scans every object the stages hold (caches, digests, payloads) for nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _start_worker() -> None:

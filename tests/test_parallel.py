@@ -79,6 +79,24 @@ def test_a_cycle_an_item_leaves_is_freed_once_the_item_is_done(jobs):
     assert gc.isenabled()  # in process, the collector runs again once the items are done
 
 
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_a_stage_command_runs_with_the_collector_paused_and_leaves_it_as_it_was(project, monkeypatch, enabled_before):
+    seen = []
+
+    def recording_check_stage(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return check_stage(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "check_stage", recording_check_stage)
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        assert cli.main(["--root", str(project), "check"]) in (0, 1)
+        assert seen == [False]
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
+
+
 def test_the_result_comes_back_and_what_the_child_printed_follows_what_was_printed_before(capsys):
     wait = start_beside(_prints_and_returns, "hello")
     print("parent first")

@@ -65,7 +65,8 @@ class Settings:
         # at every catalog): a Path is made once per catalog, with one parse rather than three joins.
         known = self._catalog_paths.get((locale, doc_id))
         if known is None:
-            known = self._catalog_paths[(locale, doc_id)] = Path(f"{self.locales_dir}/{locale}/LC_MESSAGES/{doc_id}.po")
+            known = Path(f"{self.locales_dir}/{locale}/LC_MESSAGES/{doc_id}.po")
+            self._catalog_paths[(locale, doc_id)] = known
         return known
 
     @cached_property

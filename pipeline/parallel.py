@@ -57,14 +57,9 @@ def run_parallel(function: Callable, items: Sequence, jobs: int) -> Iterator:
 def _one_by_one(function: Callable, items: Sequence) -> Iterator:
     """``function(item)`` for each item in this process, with the collector as in a worker while the
     items are worked on (see the note above default_jobs), and as it was before afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         for item in items:
             yield _collected_after(function, item)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _collected_after(function: Callable, item):

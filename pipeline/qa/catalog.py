@@ -172,7 +172,8 @@ class PairIndex:
         read; packed, both take half of that)."""
         return {"pairs": _packed(array("Q", [key for pair in self.counts for key in pair])),
                 "counts": _packed(array("I", self.counts.values())), "members": self.members,
-                "involved": sorted(self.involved), "shared": [_packed(array("Q", sorted(texts))) for texts in self.shared]}
+                "involved": sorted(self.involved),
+                "shared": [_packed(array("Q", sorted(texts))) for texts in self.shared]}
 
     def update(self, members: dict[str, str], earlier: Callable[[str, str], CatalogRecords | None],
                current: Callable[[str], CatalogRecords]) -> set[str] | None:

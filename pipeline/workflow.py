@@ -313,10 +313,15 @@ def source_documents(settings: Settings, only: Iterable[str] = ()) -> tuple[list
     return sorted(found.items()), errors
 
 
+def _sidecar_name(doc_id: str) -> str:
+    """The name of the file beside a source page that holds its fetch facts."""
+    return f"{doc_id}.meta.json"
+
+
 def _sidecar(path: Path) -> dict:
     """The fetch facts saved beside a source page (``<id>.meta.json``), or {}."""
     try:
-        return json.loads(path.with_name(path.stem + ".meta.json").read_text(encoding="utf-8"))
+        return json.loads(path.with_name(_sidecar_name(path.stem)).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
         return {}
 
@@ -370,7 +375,7 @@ def fetch_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), *,
                 result.errors.append(InputError(f"{entry.url}: {fetched.message}", settings.source_dir / MANIFEST))
             elif fetched.outcome == "fetched":
                 writer.write_bytes(page, fetched.body)
-                writer.write(page.with_name(f"{entry.id}.meta.json"),
+                writer.write(page.with_name(_sidecar_name(entry.id)),
                              json.dumps(fetched.meta, indent=2, sort_keys=True) + "\n")
             result.documents += 1
             if progress:
@@ -407,10 +412,15 @@ def shard_documents(settings: Settings, shard: tuple[int, int]) -> list[str]:
     return sorted(doc_id for doc_id in ids if in_shard(doc_id, shard))
 
 
+def _clean_file_names(doc_id: str) -> tuple[str, str]:
+    """The names, under build/clean, of a normalized document's HTML and of its sidecar."""
+    return f"{doc_id}.html", f"{doc_id}.json"
+
+
 def clean_paths(settings: Settings, doc_id: str) -> tuple[Path, Path]:
     """The normalized document's HTML and its sidecar (source lines, address) under build/clean."""
-    folder = settings.clean_dir
-    return Path(f"{folder}/{doc_id}.html"), Path(f"{folder}/{doc_id}.json")  # one parse each, not a join
+    html, sidecar = _clean_file_names(doc_id)
+    return Path(f"{settings.clean_dir}/{html}"), Path(f"{settings.clean_dir}/{sidecar}")  # one parse each
 
 
 def _clean_names(settings: Settings) -> set[str]:
@@ -424,7 +434,7 @@ def _clean_names(settings: Settings) -> set[str]:
 
 def _is_normalized(doc_id: str, clean_names: set[str]) -> bool:
     """Whether build/clean (whose names are ``clean_names``) holds both files of the document."""
-    return f"{doc_id}.html" in clean_names and f"{doc_id}.json" in clean_names
+    return all(name in clean_names for name in _clean_file_names(doc_id))
 
 
 def _normalize_document(item: tuple[str, str, str, str | None]) -> tuple:
@@ -481,7 +491,7 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
         except PipelineError as exc:
             result.errors.append(exc)
             continue
-        fetched = _sidecar(path) if f"{path.stem}.meta.json" in source_names else {}
+        fetched = _sidecar(path) if _sidecar_name(path.stem) in source_names else {}
         inputs = digest(relative, content, json.dumps(fetched, sort_keys=True), profiles.get(doc_id) or "")
         if cache.fresh(doc_id, inputs) and _is_normalized(doc_id, clean_names):
             reported.append(doc_id)  # done before; its summary was printed then

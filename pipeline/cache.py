@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pipeline.files import stat_stamp, write_atomic, write_if_changed
+from pipeline.files import stat_stamp, write_atomic
 
 __all__ = ["digest", "file_digest", "payload_json", "StageCache", "FileDigests", "ItemFiles"]
 
@@ -48,24 +48,50 @@ class FileDigests:
     """The SHA-256 of files' contents, remembered by their stat, as git's index does.
 
     A file whose stat stamp (files.stat_stamp) is what it was when it was
-    hashed is not read again. Kept in ``build/cache/digests.json``. A file
-    changed less than ``SETTLE_SECONDS`` before it was hashed is not remembered,
-    since a second write within the file system's timestamp resolution could
-    leave its stat as it was.
+    hashed is not read again. Kept in ``build/cache/digests.json``, and what
+    later runs learn is appended to ``digests.log`` beside it, one JSON line
+    per file, until the log outgrows a quarter of the memo and both are
+    written again as one (forgetting the files that are gone): rewriting the
+    memo of forty thousand files for the three catalogs a run learnt took a
+    quarter of a second. A stamp and its digest stay true together (the change
+    time cannot be set back), so the order the lines are read in does not
+    matter, nor does a line lost in a crash. A file changed less than
+    ``SETTLE_SECONDS`` before it was hashed is not remembered, since a second
+    write within the file system's timestamp resolution could leave its stat
+    as it was.
     """
 
     SETTLE_SECONDS = 2
+    #: The log is folded into the memo once it holds more lines than this, or than a quarter of the memo.
+    LOG_LINES = 2_000
 
     def __init__(self, path: Path):
         self.path = path
+        self.log_path = path.with_suffix(".log")
         try:
             self._known: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(self._known, dict):
                 self._known = {}
         except (OSError, ValueError):
             self._known = {}
-        self._changed = False
-        self._pruned = False  # files that are gone not yet forgotten
+        self._log_lines = self._read_log()
+        self._learnt: dict[str, list] = {}  # not yet saved
+
+    def _read_log(self) -> int:
+        """Add the log's entries to the memo; return how many lines it has (an unreadable line is
+        skipped: a crash may cut the last one short)."""
+        try:
+            lines = self.log_path.read_bytes().splitlines()
+        except OSError:
+            return 0
+        for line in lines:
+            try:
+                name, *known = json.loads(line)
+            except (ValueError, TypeError):
+                continue
+            if isinstance(name, str) and len(known) == 5:
+                self._known[name] = known
+        return len(lines)
 
     def of(self, path: Path, read: Callable[[Path], bytes] = Path.read_bytes) -> str:
         """The SHA-256 (hex) of the file's bytes, "" when it does not exist; ``read`` reads it when
@@ -80,8 +106,7 @@ class FileDigests:
             return sha
         sha = hashlib.sha256(read(path)).hexdigest()
         if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > self.SETTLE_SECONDS * 1_000_000_000:
-            self._known[name] = [*stat_stamp(status), sha]
-            self._changed = True
+            self._known[name] = self._learnt[name] = [*stat_stamp(status), sha]
         return sha
 
     def moved(self, path: Path) -> bool:
@@ -99,13 +124,25 @@ class FileDigests:
         return known[4] if known is not None and known[:4] == list(stat_stamp(status)) else None
 
     def save(self) -> None:
-        """Write what was learnt (a file of the pipeline's own, not one of the project's outputs)."""
-        if self._changed:
-            if not self._pruned:  # once a run: every stage saves, and this is a stat per file known
-                self._known = {name: known for name, known in self._known.items() if os.path.exists(name)}
-                self._pruned = True
-            write_if_changed(self.path, json.dumps(self._known, sort_keys=True, separators=(",", ":")) + "\n")
-            self._changed = False
+        """Keep what was learnt since the last save (a file of the pipeline's own, not one of the
+        project's outputs): appended to the log, or, when the log would grow too long, the memo
+        written again whole, without the files that are gone, and the log removed."""
+        if not self._learnt:
+            return
+        if self._log_lines + len(self._learnt) <= max(self.LOG_LINES, len(self._known) // 4):
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.log_path, "ab") as log:
+                log.write(b"".join(json.dumps([name, *known], separators=(",", ":")).encode("utf-8") + b"\n"
+                                   for name, known in self._learnt.items()))
+            self._log_lines += len(self._learnt)
+        else:
+            self._known = {name: known for name, known in self._known.items() if os.path.exists(name)}
+            # The memo holds the log's lines now; were the log kept by a crash, its lines stay true.
+            write_atomic(self.path, (json.dumps(self._known, sort_keys=True, separators=(",", ":")) + "\n")
+                         .encode("utf-8"), durable=False)
+            self.log_path.unlink(missing_ok=True)
+            self._log_lines = 0
+        self._learnt = {}
 
 
 class StageCache:

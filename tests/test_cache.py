@@ -63,9 +63,50 @@ def test_stat_and_digest_are_remembered_across_runs_and_any_write_is_seen(tmp_pa
     os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert again.of(page, reading) == sha(b"<p>9 mg</p>"), "the change time moved: read again"
     assert again.of(tmp_path / "missing.html", reading) == ""
-    page.unlink()
     again.save()
-    assert FileDigests(tmp_path / "digests.json")._known == {}, "files that are gone are forgotten"
+    assert FileDigests(tmp_path / "digests.json").of(page, reading) == sha(b"<p>9 mg</p>") and len(reads) == 2
+
+
+def test_the_memo_appends_what_a_run_learnt_and_is_written_whole_when_its_log_grows(tmp_path, monkeypatch):
+    monkeypatch.setattr(FileDigests, "SETTLE_SECONDS", -1)
+    monkeypatch.setattr(FileDigests, "LOG_LINES", 3)
+    pages = [tmp_path / f"{number}.html" for number in range(12)]
+    for number, page in enumerate(pages):
+        page.write_bytes(f"<p>{number} mg</p>".encode())
+    memo_path, log_path = tmp_path / "digests.json", tmp_path / "digests.log"
+    memo = FileDigests(memo_path)
+    for page in pages[:8]:
+        memo.of(page)
+    memo.save()
+    assert memo_path.exists() and not log_path.exists(), "more than the log may hold: written whole"
+
+    pages[0].unlink()
+    memo = FileDigests(memo_path)
+    memo.of(pages[8])
+    memo.save()
+    memo.of(pages[9])
+    memo.save()
+    assert len(log_path.read_bytes().splitlines()) == 2, "two files learnt: two lines appended, the memo kept"
+    with open(log_path, "ab") as log:
+        log.write(b'["cut short by a crash", 1, 2')
+
+    reads = []
+
+    def reading(path):
+        reads.append(path.name)
+        return path.read_bytes()
+
+    memo = FileDigests(memo_path)
+    assert [memo.of(page, reading) for page in pages[8:10]] == [sha(b"<p>8 mg</p>"), sha(b"<p>9 mg</p>")]
+    assert reads == [], "the log's lines are remembered; the broken one is skipped"
+    assert str(pages[0]) in memo._known, "a file that is gone is kept until the memo is written whole"
+    for page in pages[10:]:
+        memo.of(page, reading)
+    memo.save()  # 3 lines in the log and 2 more: past its limit
+    assert not log_path.exists()
+    again = FileDigests(memo_path)
+    assert str(pages[0]) not in again._known, "files that are gone are forgotten"
+    assert all(again.of(page, reading) for page in pages[1:]) and reads == ["10.html", "11.html"]
 
 
 def test_an_unreadable_memo_is_an_empty_one(tmp_path):

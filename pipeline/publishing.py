@@ -203,14 +203,16 @@ def build_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), jo
     urls = {doc_id: facts[doc_id]["base_url"] for doc_id in doc_ids}
     by_url = {url_key(url): doc_id for doc_id, url in urls.items() if url}
 
-    # What a page shows of another article: its address and where it is published (once per article:
-    # an article is linked from dozens of others).
-    shown = {doc_id: [doc_id, urls[doc_id], *(published(code, doc_id) for code in codes)] for doc_id in doc_ids}
+    # What a page shows of another article, as JSON: its address and where it is published (once per
+    # article: an article is linked from dozens of others).
+    shown = {doc_id: json.dumps([doc_id, urls[doc_id], *(published(code, doc_id) for code in codes)],
+                                ensure_ascii=False) for doc_id in doc_ids}
 
     def state_of(doc_id: str) -> str:
-        # A page depends on where it and the articles it links to are published, not on the rest of the site.
+        # A page depends on where it and the articles it links to are published, not on the rest of the site:
+        # the JSON list of what it shows of each (joined as json.dumps would write the list).
         linked = sorted({by_url[key] for key in map(tuple, facts[doc_id]["links"]) if key in by_url} | {doc_id})
-        return digest(*site_digests, json.dumps([shown[other] for other in linked], ensure_ascii=False))
+        return digest(*site_digests, f"[{', '.join([shown[other] for other in linked])}]")
 
     work, inputs_of, done = [], {}, set()
     site = str(settings.site_dir)

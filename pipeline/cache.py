@@ -176,7 +176,6 @@ class StageCache:
                 self._stored = True
         except (FileNotFoundError, ValueError, TypeError, AttributeError, KeyError):
             self._entries, self._stored = {}, False  # an unreadable cache is an empty one
-            self._data, self._line_starts = b"", None
         self._touched: dict[str, tuple[str, str | int]] = {}
         self._changed = False
 
@@ -228,7 +227,7 @@ class StageCache:
 
     def has_payload(self, key: str) -> bool:
         """Whether something other than None is stored with ``key``."""
-        return bytes(self.payload_utf8(key)) != b"null"  # bytes: memoryview's == goes byte by byte
+        return self.payload_utf8(key) != b"null"  # a view of another length compares unequal at once
 
     def stored_inputs(self, key: str) -> str | None:
         """The inputs ``key`` was stored with in the file (None if it was not), whatever this run put."""
@@ -264,20 +263,17 @@ class StageCache:
         """True when the file already holds exactly what ``text`` would write (so it need not be rendered)."""
         return self._stored and not self._changed and self._touched.keys() == self._entries.keys()
 
-    def lines(self) -> Iterator[bytes]:
-        """The cache file's new content (deterministic), line by line: written as it is made, the
+    def lines(self) -> Iterator[bytes | memoryview]:
+        """The cache file's new content (deterministic), in pieces (the header line, then each payload and
+        its newline; a stored payload is a view of the old file's bytes): written as it is made, the
         check stage's cache (hundreds of megabytes for thousands of articles) is never held twice."""
         keys = sorted(self._touched)
         header = json.dumps({"salt": self.salt, "keys": [[key, self._touched[key][0]] for key in keys]},
                             ensure_ascii=False)
         yield header.encode("utf-8") + b"\n"
         for key in keys:
-            stored = self._touched[key][1]
-            if isinstance(stored, str):
-                yield stored.encode("utf-8") + b"\n"
-            else:  # the stored line, its newline included
-                starts = self._stored_line_starts()
-                yield memoryview(self._data)[starts[stored]:starts[stored + 1]]
+            yield self._payload_view(self._touched[key][1])
+            yield b"\n"
 
 
 class ItemFiles:

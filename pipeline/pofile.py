@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache
 
 import polib
@@ -51,8 +52,9 @@ def _libunistring():
         function = library.ulc_width_linebreaks_v2
     except (OSError, AttributeError):
         return None
-    function.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int,
-                         ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
+    # int ulc_width_linebreaks_v2(const char *s, size_t n, int width, int start_column, int at_end_columns,
+    #                             const char *o, const char *encoding, char *p). No argtypes: checking
+    # them cost a third of a call; _breaks passes exactly these types (n as c_size_t).
     function.restype = ctypes.c_int
     return function
 
@@ -92,7 +94,7 @@ def _breaks(data: bytes, overrides: bytes | None, width: int, start_column: int)
         # libunistring would break nowhere; most strings of a catalog are short.
         return bytes(len(data))
     result = _break_buffer(len(data))
-    _libunistring()(data, len(data), width, start_column, 0, overrides, b"UTF-8", result)
+    _libunistring()(data, ctypes.c_size_t(len(data)), width, start_column, 0, overrides, b"UTF-8", result)
     return ctypes.string_at(result, len(data))
 
 
@@ -106,24 +108,27 @@ def _break_buffer(size: int):
     return _BUFFER[0]
 
 
-def _split(data: bytes, breaks: bytes) -> list[str]:
+def _wrapped(data: bytes, breaks: bytes, separator: bytes) -> str:
+    """``data`` with ``separator`` at each possible break of ``breaks`` (none before its first byte),
+    decoded: a string's continuation lines as one text, decoded once rather than piece by piece."""
     pieces, start = [], 0
-    index = breaks.find(_BREAK_POSSIBLE)
+    index = breaks.find(_BREAK_POSSIBLE, 1)
     while index != -1:
-        if index > start:
-            pieces.append(data[start:index].decode("utf-8"))
-            start = index
+        pieces.append(data[start:index])
+        start = index
         index = breaks.find(_BREAK_POSSIBLE, index + 1)
-    pieces.append(data[start:].decode("utf-8"))
-    return pieces
+    if not pieces:
+        return data.decode("utf-8")
+    pieces.append(data[start:])
+    return separator.join(pieces).decode("utf-8")
 
 
-def _string(keyword: str, value: str, prefix: str = "", wrap: bool = True) -> list[str]:
+def _string(keyword: str, value: str, prefix: str = "", wrap: bool = True) -> Sequence[str]:
     """The lines of one keyword and its string (``msgid "..."``), wrapped as GNU's write-po.c does
     (split only after ``\n`` when the entry is flagged ``no-wrap``)."""
     if len(value) < 40:  # short translations are many and varied; the memo is for the long ones
         return _string_lines(keyword, value, prefix, wrap)
-    return list(_remembered_string(keyword, value, prefix, wrap))
+    return _remembered_string(keyword, value, prefix, wrap)
 
 
 @lru_cache(maxsize=32768)
@@ -157,6 +162,7 @@ def _string_lines(keyword: str, value: str, prefix: str, wrap: bool) -> list[str
     first = True
     after_break = len(prefix) + 1          # where a continuation line's text starts: after prefix and quote
     width = (PAGE_WIDTH if wrap else 2 ** 31 - 1) - 1 - after_break   # room for the closing quote
+    separator = f'"\n{prefix}"'.encode()
     for number, portion in enumerate(portions):
         data, overrides = _escaped_bytes(portion)
         start = len(prefix) + (len(keyword) + 1 if first else 0) + 1 - after_break
@@ -169,11 +175,9 @@ def _string_lines(keyword: str, value: str, prefix: str, wrap: bool) -> list[str
             # and no breaks from column 0 are what the line after the keyword holds when it fits.
             lines.append(f'{prefix}{keyword} ""')
             first = False
-        pieces = _split(data, breaks)
         head = f'{prefix}{keyword} "' if first else f'{prefix}"'
-        lines.append(f'{head}{pieces[0]}"')
-        if len(pieces) > 1:
-            lines += [f'{prefix}"{piece}"' for piece in pieces[1:]]
+        # One item for all the portion's lines (format_catalog joins items with newlines alike).
+        lines.append(f'{head}{_wrapped(data, breaks, separator)}"')
         first = False
     return lines
 
@@ -193,6 +197,8 @@ def _string_without_libunistring(keyword: str, value: str, prefix: str) -> list[
 def _comments(marker: str, text: str) -> list[str]:
     if not text:
         return []
+    if "\n\n" not in text and text[0] != "\n" and text[-1] != "\n":  # no empty line: "#." alone
+        return [f"{marker} " + text.replace("\n", f"\n{marker} ")]  # one item for all lines, as format_catalog joins them
     return [f"{marker} {line}" if line else marker for line in text.split("\n")]
 
 
@@ -228,10 +234,13 @@ def _flags(entry: polib.POEntry) -> list[str]:
 def format_entry(entry: polib.POEntry) -> list[str]:
     """The lines of one entry (no trailing blank line)."""
     prefix = "#~ " if entry.obsolete else ""
-    lines = _comments("#", entry.tcomment) + _comments("#.", entry.comment)
-    if not entry.obsolete:
+    lines = _comments("#", entry.tcomment) if entry.tcomment else []
+    if entry.comment:
+        lines += _comments("#.", entry.comment)
+    if entry.occurrences and not entry.obsolete:
         lines += _references(tuple(entry.occurrences))
-    lines += _flags(entry)
+    if entry.flags:
+        lines += _flags(entry)
     previous = "#~| " if entry.obsolete else "#| "
     if entry.previous_msgctxt is not None:
         lines += _string("msgctxt", entry.previous_msgctxt, previous)
@@ -258,13 +267,20 @@ def format_catalog(catalog: polib.POFile) -> str:
     if catalog.metadata_is_fuzzy:
         header.append("#, fuzzy")
     metadata = "".join(f"{name}: {value}\n" for name, value in catalog.metadata.items())
-    header += _string("msgid", "") + _string("msgstr", metadata)
-    blocks = [header]
-    blocks += [format_entry(e) for e in catalog if not e.obsolete and e.msgid != ""]
-    # GNU keeps an obsolete entry only for its translation; without one it is dropped.
-    blocks += [format_entry(e) for e in catalog if e.obsolete and (any(e.msgstr_plural.values()) if e.msgid_plural
-                                                                   else e.msgstr)]
-    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+    header += _string("msgid", "")
+    header += _string("msgstr", metadata)
+    lines = header
+    for entry in catalog:
+        if not entry.obsolete and entry.msgid != "":
+            lines.append("")  # the blank line between entries
+            lines += format_entry(entry)
+    for entry in catalog:
+        # GNU keeps an obsolete entry only for its translation; without one it is dropped.
+        if entry.obsolete and (any(entry.msgstr_plural.values()) if entry.msgid_plural else entry.msgstr):
+            lines.append("")
+            lines += format_entry(entry)
+    lines.append("")
+    return "\n".join(lines)
 
 
 # Reading. polib's parser is a generic state machine that costs about 8 ms

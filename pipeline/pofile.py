@@ -125,7 +125,7 @@ def _wrapped(data: bytes, breaks: bytes, separator: bytes) -> str:
 
 def _string(keyword: str, value: str, prefix: str = "", wrap: bool = True) -> Sequence[str]:
     """The lines of one keyword and its string (``msgid "..."``), wrapped as GNU's write-po.c does
-    (split only after ``\n`` when the entry is flagged ``no-wrap``)."""
+    (split only after ``\n`` when the entry is flagged ``no-wrap``), as format_entry's items."""
     if len(value) < 40:  # short translations are many and varied; the memo is for the long ones
         return _string_lines(keyword, value, prefix, wrap)
     return _remembered_string(keyword, value, prefix, wrap)
@@ -232,7 +232,8 @@ def _flags(entry: polib.POEntry) -> list[str]:
 
 
 def format_entry(entry: polib.POEntry) -> list[str]:
-    """The lines of one entry (no trailing blank line)."""
+    """The text of one entry (no trailing blank line) as items to join with newlines: an item may hold
+    several lines (a long string's continuation lines, a comment's lines), never a trailing newline."""
     prefix = "#~ " if entry.obsolete else ""
     lines = _comments("#", entry.tcomment) if entry.tcomment else []
     if entry.comment:
@@ -263,13 +264,12 @@ def format_entry(entry: polib.POEntry) -> list[str]:
 
 def format_catalog(catalog: polib.POFile) -> str:
     """The whole catalog as GNU gettext would write it: header entry, active entries, then obsolete ones."""
-    header = _comments("#", catalog.header)
+    lines = _comments("#", catalog.header)  # the header entry first
     if catalog.metadata_is_fuzzy:
-        header.append("#, fuzzy")
+        lines.append("#, fuzzy")
     metadata = "".join(f"{name}: {value}\n" for name, value in catalog.metadata.items())
-    header += _string("msgid", "")
-    header += _string("msgstr", metadata)
-    lines = header
+    lines += _string("msgid", "")
+    lines += _string("msgstr", metadata)
     for entry in catalog:
         if not entry.obsolete and entry.msgid != "":
             lines.append("")  # the blank line between entries

@@ -538,9 +538,11 @@ def _comment_lines(block: str) -> str:
 def _usual_entries(text: str) -> list[tuple[int, tuple]] | None:
     """Each entry of a catalog in the usual layout: its first line (0 for the first entry) and _ENTRY's
     groups; None when the text is laid out otherwise or malformed."""
-    if not text.endswith("\n") or text.startswith(("\ufeff", "\n")) or "#~|" in text or \
+    if not text.endswith("\n") or text.startswith(("\ufeff", "\n")) or \
             any(separator in text for separator in _OTHER_LINE_SEPARATORS):
         return None
+    # A line starting "#~|" (an obsolete entry's previous string) is left to parse_catalog too:
+    # _ENTRY matches no such line. Searching the text for "#~|" first cost a fifth of this function.
     found = []
     position, line, size = 0, 1, len(text)
     while position < size:

@@ -26,7 +26,15 @@ from pipeline.workflow import (
     save_word_forms, stage_cache, template_paths,
 )
 
-__all__ = ["check_stage", "write_reports"]
+__all__ = ["check_stage", "write_reports", "check_inputs"]
+
+
+def check_inputs(relative: str, sha: str) -> str:
+    """The inputs a catalog's check is kept under, from its path relative to the project and the
+    SHA-256 of its bytes (with the stage's salt: the code, settings and glossary). Its record file
+    (build/cache/check-records/<locale>/<doc>.json) holds the catalog's publishable translations made
+    from exactly those bytes, which the build stage reads rather than the catalog."""
+    return digest(relative, sha)
 
 
 def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, dict]:
@@ -72,7 +80,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
                 result.errors.append(CatalogError("catalog missing; run `make update` first", path))
                 continue
             relative = settings.relative(path)
-            key, inputs = f"{locale.code}/{doc_id}", digest(relative, sha)
+            key, inputs = f"{locale.code}/{doc_id}", check_inputs(relative, sha)
             order.append((locale.code, key, relative, inputs))
             if not cache.fresh(key, inputs):
                 work.append((locale.code, locale.bar, key, inputs, relative, str(path)))

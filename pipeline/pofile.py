@@ -616,8 +616,8 @@ def _flags_of(lines: str) -> list[str]:
 def publishable_translations(catalog: polib.POFile) -> dict[str, str]:
     """What a catalog lets a page publish: msgid -> msgstr of its active, translated, non-fuzzy
     singular messages (a later message wins over an earlier one with the same msgid)."""
-    return {entry.msgid: entry.msgstr for entry in catalog
-            if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags and entry.msgstr}
+    return {entry.msgid: entry.msgstr for entry in catalog if entry.msgid and not entry.obsolete
+            and not entry.msgid_plural and "fuzzy" not in entry.flags and entry.msgstr}
 
 
 def read_translations_fast(text: str) -> dict[str, str] | None:

@@ -49,7 +49,7 @@ from pipeline.stats import CatalogStats, catalog_percent, catalog_stats, combine
 __all__ = [
     "Writer", "StageResult", "source_documents", "fetch_stage", "normalize_stage", "parse_shard", "in_shard",
     "shard_documents", "extract_stage", "update_stage", "stats_stage", "load_clean_document", "glossary_survey",
-    "glossary_notes", "WORKER", "stage_cache", "save_stage_cache", "file_digests", "clean_digest", "clean_paths",
+    "glossary_notes", "WORKER", "stage_cache", "stage_salt", "save_stage_cache", "file_digests", "clean_digest", "clean_paths",
     "normalized_ids", "template_paths", "prepare_term_indexes", "load_project_glossary", "save_word_forms",
     "document_facts", "title_of", "heading_of", "spliced_json", "run_documents",
 ]
@@ -173,10 +173,12 @@ _GLOSSARY_STAGES = frozenset({"update", "check"})
 def stage_cache(settings: Settings, stage: str) -> StageCache:
     """The cache of one stage (build/cache/<stage>.jsonl), salted with the pipeline's code, the
     settings and, where the stage's work depends on it, the glossary."""
-    return StageCache(settings.build_dir / "cache" / f"{stage}.jsonl", _stage_salt(settings, stage))
+    return StageCache(settings.build_dir / "cache" / f"{stage}.jsonl", stage_salt(settings, stage))
 
 
-def _stage_salt(settings: Settings, stage: str) -> str:
+def stage_salt(settings: Settings, stage: str) -> str:
+    """The salt of one stage's caches: a digest of the pipeline's code, the settings and, for the
+    stages whose work depends on it, the glossary's file."""
     glossary = (file_digest(settings.glossary_path),) if stage in _GLOSSARY_STAGES else ()
     return digest(_code_digest(), repr(settings), *glossary)
 
@@ -193,7 +195,7 @@ def little_left_to_do(settings: Settings, files_changed: int) -> bool:
     if files_changed >= MINIMUM_ITEMS:
         return False
     folder = settings.build_dir / "cache"
-    if any(StageCache.stored_salt(folder / f"{stage}.jsonl") != _stage_salt(settings, stage)
+    if any(StageCache.stored_salt(folder / f"{stage}.jsonl") != stage_salt(settings, stage)
            for stage in ("check", "build")):
         return False
     digests, moved = file_digests(settings), 0

@@ -106,6 +106,38 @@ def test_a_translation_with_wrong_markup_is_not_published_and_is_reported(site, 
     assert reasons == ["markup does not match the source: tag <b> is not in the source"]
 
 
+def test_pages_take_the_check_stages_records_only_while_they_match_the_catalog(site, tmp_path):
+    # The check stage keeps each catalog's publishable translations; the build reads them instead of
+    # the catalog, but only those made from the bytes the catalog holds now.
+    project = tmp_path / "p"
+    shutil.copytree(site, project)
+    main(["--root", str(project), "all"])  # the caches are salted with the project's root: made afresh here
+    built = project / "build/site"
+
+    def rebuilt() -> dict[str, bytes]:
+        shutil.rmtree(built)
+        (project / "build/cache/build.jsonl").unlink()
+        assert main(["--root", str(project), "build"]) == 0
+        return {p.relative_to(built).as_posix(): p.read_bytes() for p in sorted(built.rglob("*")) if p.is_file()}
+
+    records = project / "build/cache/check-records/es/000277.json"
+    header, payload = records.read_bytes().split(b"\n", 1)
+    from_records = rebuilt()
+    shutil.rmtree(project / "build/cache/check-records")
+    assert rebuilt() == from_records, "the records give the very pages the catalogs give"
+    # Records of other bytes than the catalog's are not used; records of the same bytes are.
+    records.parent.mkdir(parents=True)
+    lines, msgids, msgstrs = json.loads(payload)
+    at = msgids.index("Causes")
+    msgstrs[at] = "Causas (de los registros)"
+    changed = json.dumps([lines, msgids, msgstrs]).encode()
+    salt, inputs = json.loads(header)
+    records.write_bytes(json.dumps([salt, "other inputs"]).encode() + b"\n" + changed)
+    assert "de los registros" not in rebuilt()["es/000277.html"].decode()
+    records.write_bytes(json.dumps([salt, inputs]).encode() + b"\n" + changed)
+    assert "Causas (de los registros)" in rebuilt()["es/000277.html"].decode()
+
+
 def test_a_page_that_falls_below_its_bar_is_withdrawn(site, tmp_path):
     project = tmp_path / "p"
     shutil.copytree(site, project)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.cache import ItemFiles, StageCache, digest
+from pipeline.cache import ItemPacks, StageCache, digest
 from pipeline.catalogs import read_catalog
 from pipeline.config import Settings
 from pipeline.errors import CatalogError, ConfigError
@@ -31,16 +31,18 @@ __all__ = ["check_stage", "write_reports", "check_inputs"]
 
 def check_inputs(relative: str, sha: str) -> str:
     """The inputs a catalog's check is kept under, from its path relative to the project and the
-    SHA-256 of its bytes (with the stage's salt: the code, settings and glossary). Its record file
-    (build/cache/check-records/<locale>/<doc>.json) holds the catalog's publishable translations made
-    from exactly those bytes, which the build stage reads rather than the catalog."""
+    SHA-256 of its bytes (with the stage's salt: the code, settings and glossary). Its records (in
+    build/cache/check-records, an ItemPacks under the key "<locale>/<doc>") are the catalog's
+    publishable translations made from exactly those bytes, which the build stage reads rather than
+    the catalog."""
     return digest(relative, sha)
 
 
 def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, dict]:
     """QA one catalog (in a worker or in process): its cache key, inputs, payload or error, and the
     word forms computed on the way (for the parent to save). The catalog's records are written to
-    their file here, except in check mode, where they travel in the payload."""
+    this worker's pack here (their place travels in the payload), except in check mode, where they
+    travel in the payload themselves."""
     code, bar, key, inputs, relative, path = item
     settings, terms = WORKER["settings"], WORKER["terms"]
     try:
@@ -54,7 +56,7 @@ def _check_document(item: tuple) -> tuple[str, str, dict | None, tuple | None, d
     payload["keys"] = text_keys(outcome.records)  # hashed here, in parallel, for the locale's PairIndex
     record_files = WORKER["record_files"]
     if record_files.write:  # else (check mode) the parent holds them for the run
-        record_files.put(key, inputs, payload.pop("records"))
+        payload["place"] = record_files.put(key, inputs, payload.pop("records"))
     return key, inputs, payload, None, drain_new_word_forms()
 
 
@@ -84,7 +86,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
             order.append((locale.code, key, relative, inputs))
             if not cache.fresh(key, inputs):
                 work.append((locale.code, locale.bar, key, inputs, relative, str(path)))
-    record_files = ItemFiles(settings.build_dir / "cache" / "check-records", cache.salt, write=not writer.check_only)
+    record_files = ItemPacks(settings.build_dir / "cache" / "check-records", cache.salt, write=not writer.check_only)
     earlier_records: dict[str, tuple[str, list]] = {}  # (inputs, records) before this run, of the catalogs redone
     for code, _, key, _, relative, _ in work:
         earlier, kept = cache.payload(key), record_files.stored(key)
@@ -105,6 +107,8 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
         else:
             if "records" in payload:
                 record_files.put(key, inputs, payload.pop("records"))
+            else:
+                record_files.adopt(key, payload.pop("place"))
             keys[key] = payload.pop("keys")
             cache.put(key, inputs, payload)
     reports = settings.reports_dir
@@ -117,6 +121,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
         result.documents = sum(cache.has_payload(key) for _, key, _, _ in order)
         for locale in settings.locales:
             cache.keep(_index_key(locale.code))
+        record_files.save()
         save_stage_cache(writer, cache, bool(only))
         return result
     cache.put(f"reports:{report_stem}", overall)
@@ -141,6 +146,7 @@ def check_stage(settings: Settings, writer: Writer, only: Iterable[str] = (), re
     result.report = qa_report(summary, result.findings, documents, silenced)
     if not only:
         record_files.keep_only({key for _, key, _, _ in order})
+    record_files.save()
     save_stage_cache(writer, cache, bool(only))
     write_reports(settings, writer, result.report, report_stem)
     return result
@@ -159,7 +165,7 @@ def _index_key(locale: str) -> str:
     return f"pairs:{locale}"
 
 
-def _records_for_locale_checks(settings: Settings, cache: StageCache, record_files: ItemFiles, locale: str,
+def _records_for_locale_checks(settings: Settings, cache: StageCache, record_files: ItemPacks, locale: str,
                                members: dict[str, str], paths: dict[str, str],
                                earlier: dict[str, tuple[str, list]], keys: dict[str, tuple[list[int], list[int]]],
                                keep_index: bool) -> list[CatalogRecords]:

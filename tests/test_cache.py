@@ -8,7 +8,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from pipeline.cache import FileDigests, ItemFiles
+from pipeline.cache import FileDigests, ItemPacks
 from pipeline.cli import main
 from pipeline.qa.catalog import PairIndex
 
@@ -210,21 +210,61 @@ def test_the_locale_check_after_an_edit_reports_what_a_check_from_scratch_report
     assert None not in answers[1:3], "the other edits read only some catalogs"
 
 
-def test_item_files_answer_only_for_their_salt_and_inputs_and_forget_items_that_are_gone(tmp_path):
-    files = ItemFiles(tmp_path / "records", "salt-1")
-    files.put("es/a", "inputs-a", [[1], ["Fever"], ["Fiebre"]])
-    files.put("ar/b", "inputs-b", [[], [], []])
-    assert files.get("es/a", "inputs-a") == [[1], ["Fever"], ["Fiebre"]]
-    assert files.get("es/a", "inputs-other") is None, "made from other inputs"
-    assert ItemFiles(tmp_path / "records", "salt-2").get("es/a", "inputs-a") is None, "made by another version"
-    (tmp_path / "records/ar/b.json").write_bytes(b'["salt-1", "inputs-b"]\n[[], [')  # cut short
-    assert files.get("ar/b", "inputs-b") is None
-    files.keep_only({"ar/b"})
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "records").rglob("*.json")) == \
-        ["records/ar/b.json"]
-    held = ItemFiles(tmp_path / "held", "salt-1", write=False)  # check mode: nothing written
+def test_item_packs_answer_only_for_their_salt_and_inputs_and_forget_items_that_are_gone(tmp_path):
+    folder = tmp_path / "records"
+    packs = ItemPacks(folder, "salt-1")
+    packs.put("es/a", "inputs-a", [[1], ["Fever"], ["Fiebre"]])
+    packs.put("ar/b", "inputs-b", [[], [], []])
+    packs.put("es/c", "inputs-c", [[3], ["Pain"], ["Dolor"]])
+    packs.save()
+    assert len(list(folder.glob("*.pack"))) == 1, "one pack per process and run, not a file per item"
+    again = ItemPacks(folder, "salt-1")  # a later run reads the index
+    assert again.get("es/a", "inputs-a") == [[1], ["Fever"], ["Fiebre"]]
+    assert again.get("es/a", "inputs-other") is None, "made from other inputs"
+    assert again.get("es/missing", "inputs-a") is None
+    assert ItemPacks(folder, "salt-2").get("es/a", "inputs-a") is None, "made by another version"
+    pack = next(folder.glob("*.pack"))
+    pack.write_bytes(pack.read_bytes()[:-3])  # the last payload (es/c) cut short, as by a crash
+    cut = ItemPacks(folder, "salt-1")
+    assert cut.get("es/c", "inputs-c") is None and cut.get("ar/b", "inputs-b") == [[], [], []]
+    cut.keep_only({"ar/b", "es/c"})
+    cut.save()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["index.json", pack.name]), "ar/b still needs it"
+    held = ItemPacks(tmp_path / "held", "salt-1", write=False)  # check mode: nothing written
     held.put("es/a", "inputs-a", [[1], ["Fever"], ["Fiebre"]])
+    held.save()
     assert held.get("es/a", "inputs-a") == [[1], ["Fever"], ["Fiebre"]] and not (tmp_path / "held").exists()
+
+
+_FORKED: dict[str, ItemPacks] = {}
+
+
+def _put_in_worker(key: str, inputs: str, payload: list) -> list:
+    return _FORKED["packs"].put(key, inputs, payload)
+
+
+def test_item_packs_take_what_forked_workers_put_and_copy_a_mostly_superseded_pack(tmp_path):
+    import multiprocessing
+
+    folder = tmp_path / "records"
+    packs = ItemPacks(folder, "salt-1")
+    for number in range(10):
+        packs.put(f"es/{number}", "old", [[number], ["Fever"], ["Fiebre"]])
+    packs.save()
+    first = {p.name for p in folder.glob("*.pack")}
+    _FORKED["packs"] = packs  # the workers inherit it, as run_parallel's inherit WORKER
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        places = pool.starmap(_put_in_worker, [(f"es/{n}", "new", [[n], ["Fever"], ["Calentura"]]) for n in range(7)])
+    assert len({place[0] for place in places} - first) in (1, 2), "each worker appends to a pack of its own"
+    for number, place in enumerate(places):
+        packs.adopt(f"es/{number}", place)
+    packs.keep_only({f"es/{number}" for number in range(10)})
+    packs.save()
+    # Three of the first pack's ten payloads were still needed: copied, and that pack deleted.
+    assert not first & {p.name for p in folder.iterdir()}
+    later = ItemPacks(folder, "salt-1")
+    assert [later.get(f"es/{n}", "new" if n < 7 else "old")[2][0] for n in range(10)] == \
+        ["Calentura"] * 7 + ["Fiebre"] * 3
 
 
 def test_generated_pages_are_synced_together_before_the_cache_that_records_them(project, monkeypatch, capsys):
@@ -290,8 +330,8 @@ def test_a_check_from_scratch_reads_back_only_the_catalogs_holding_a_shared_text
                   encoding="utf-8")
     shutil.rmtree(project / "build/cache")
     read = []
-    get = ItemFiles.get
-    monkeypatch.setattr(ItemFiles, "get", lambda self, key, inputs: read.append(key) or get(self, key, inputs))
+    get = ItemPacks.get
+    monkeypatch.setattr(ItemPacks, "get", lambda self, key, inputs: read.append(key) or get(self, key, inputs))
     main(["--root", str(project), "check"])
     capsys.readouterr()
     # The two Spanish articles now translate "Causes" two ways; the Chinese site words translate

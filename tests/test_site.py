@@ -12,7 +12,10 @@ import polib
 import pytest
 from lxml import html as lxml_html
 
+from pipeline.cache import ItemPacks
 from pipeline.cli import main
+from pipeline.config import load_settings
+from pipeline.workflow import stage_salt
 from tests.conftest import PAGES, ROOT
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -120,21 +123,21 @@ def test_pages_take_the_check_stages_records_only_while_they_match_the_catalog(s
         assert main(["--root", str(project), "build"]) == 0
         return {p.relative_to(built).as_posix(): p.read_bytes() for p in sorted(built.rglob("*")) if p.is_file()}
 
-    records = project / "build/cache/check-records/es/000277.json"
-    header, payload = records.read_bytes().split(b"\n", 1)
+    records = project / "build/cache/check-records"
+    key = "es/000277"
     from_records = rebuilt()
-    shutil.rmtree(project / "build/cache/check-records")
+    salt = stage_salt(load_settings(project), "check")
+    inputs, (lines, msgids, msgstrs) = ItemPacks(records, salt).stored(key)
+    shutil.rmtree(records)
     assert rebuilt() == from_records, "the records give the very pages the catalogs give"
     # Records of other bytes than the catalog's are not used; records of the same bytes are.
-    records.parent.mkdir(parents=True)
-    lines, msgids, msgstrs = json.loads(payload)
-    at = msgids.index("Causes")
-    msgstrs[at] = "Causas (de los registros)"
-    changed = json.dumps([lines, msgids, msgstrs]).encode()
-    salt, inputs = json.loads(header)
-    records.write_bytes(json.dumps([salt, "other inputs"]).encode() + b"\n" + changed)
+    msgstrs[msgids.index("Causes")] = "Causas (de los registros)"
+    packs = ItemPacks(records, salt)
+    packs.put(key, "other inputs", [lines, msgids, msgstrs])
+    packs.save()
     assert "de los registros" not in rebuilt()["es/000277.html"].decode()
-    records.write_bytes(json.dumps([salt, inputs]).encode() + b"\n" + changed)
+    packs.put(key, inputs, [lines, msgids, msgstrs])
+    packs.save()
     assert "Causas (de los registros)" in rebuilt()["es/000277.html"].decode()
 
 

@@ -136,6 +136,23 @@ def test_word_forms_saved_by_an_earlier_run_serve_every_case_of_the_word(monkeyp
     glossary.word_forms.cache_clear()
 
 
+_KEY_TERMS = [("liver", "liver"), ("liver metastases", "metastases"), ("liver cancer cells", "cells"),
+              ("blood test", "test"), ("blood", "blood"), ("whole body scan", "scan")]
+
+
+@pytest.mark.parametrize("text, keys", [
+    ("liver cancer cells", ["cells", "liver"]),
+    ("liver cancer (cells)", ["liver"]),  # a bracket is no gap inside a term
+    ("liver cancer", ["liver"]),  # the long term's first words only
+    ("The blood tests, the blood.", ["blood", "blood", "test"]),
+    ("whole-body scan", ["scan"]),
+    ("scan whole body", []),
+    ("liver", ["liver"]),
+])
+def test_keys_in_counts_each_occurrence_of_a_term(text, keys):
+    assert sorted(TermIndex(_KEY_TERMS, "en").keys_in(text)) == keys
+
+
 def test_keys_sharing_one_span_are_all_found():
     index = TermIndex([("liver", "organ"), ("liver", "food")], "en")
     assert [(m.key, m.found) for m in index.find("The liver.")] == [("organ", "liver"), ("food", "liver")]

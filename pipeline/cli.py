@@ -23,7 +23,7 @@ from pipeline.parallel import collector_paused, default_jobs, start_beside
 from pipeline.glossary import load_glossary
 from pipeline.qa import CHECKS
 from pipeline.report import merge_reports, render_console, render_github
-from pipeline.runstate import last_run, remember_run, tree_signature
+from pipeline.runstate import last_run, remember_run, tree_listing, tree_signature
 from pipeline.checking import check_stage, write_reports
 from pipeline.publishing import build_stage, pseudo_stage
 from pipeline.workflow import (
@@ -131,8 +131,9 @@ def _run_writing(name: str, settings, documents: Sequence[str], check_only: bool
 
 
 def _run_writing_stage(name: str, settings, documents: Sequence[str], check_only: bool,
-                       dry_run: bool = False) -> tuple[int, int]:
-    """Run one writing stage and print what it did; return its exit code and how many files it wrote."""
+                       dry_run: bool = False) -> tuple[int, list[str]]:
+    """Run one writing stage and print what it did; return its exit code and the files it wrote
+    (Writer.changed's paths)."""
     stage, _ = _WRITING_STAGES[name]
     writer = Writer(settings.root, check_only=check_only or dry_run)
     result = stage(settings, writer, documents, jobs=JOBS[0]) if name in ("update", "normalize", "extract", "build") \
@@ -145,8 +146,8 @@ def _run_writing_stage(name: str, settings, documents: Sequence[str], check_only
         for path in writer.changed:
             print(f"  would change: {path}")
     if result.errors:
-        return EXIT_UNUSABLE, len(writer.changed)
-    return EXIT_FINDINGS if check_only and writer.changed else EXIT_OK, len(writer.changed)
+        return EXIT_UNUSABLE, writer.changed
+    return EXIT_FINDINGS if check_only and writer.changed else EXIT_OK, writer.changed
 
 
 def _locked(settings, run):
@@ -322,49 +323,70 @@ def _run_all(settings, check_only: bool, shard: tuple[int, int] | None = None) -
     watched = [settings.root / "pyproject.toml", settings.glossary_path, settings.source_dir, settings.locales_dir,
                settings.build_dir]
     environment = os.environ.get("SOURCE_DATE_EPOCH", "")
-    last = last_run(record, tree_signature(watched, environment))
+    before = tree_listing(watched, environment)
+    last = last_run(record, before.signature())
     if last is not None:
         print(f"all: no file changed since the last run; its report follows ({settings.relative(record)})")
         sys.stdout.write(last.output)
         return last.code
     tee = _Tee(sys.stdout)
+    written: list[str] = []
     with contextlib.redirect_stdout(tee):
-        code = _run_stages(settings, check_only, shard)
+        code = _run_stages(settings, check_only, shard, written)
     if code != EXIT_UNUSABLE:
-        remember_run(record, tree_signature(watched, environment), tee.getvalue(), code)
+        # The listing the run started from, with what the run wrote stat'ed again: a file someone
+        # else changed meanwhile keeps its old line, so the next run sees it changed and does its work.
+        after = before.after_writing(str(settings.root / path) for path in written)
+        signature = after.signature() if after is not None else tree_signature(watched, environment)
+        remember_run(record, signature, tee.getvalue(), code)
     return code
 
 
-def _run_stages(settings, check_only: bool, shard: tuple[int, int] | None) -> int:
+def _run_stages(settings, check_only: bool, shard: tuple[int, int] | None, written: list[str] | None = None) -> int:
+    """Run every stage in turn (check and build side by side after a small change); add the files
+    they wrote (relative to the root, as Writer.changed has them) to ``written``."""
+    written = [] if written is None else written
     documents = shard_documents(settings, shard) if shard else ()
     stem = f"qa.shard-{shard[0]}-of-{shard[1]}" if shard else "qa"
-    codes, changed = [], 0
+    codes = []
     for name in ("normalize", "extract", "update"):
-        code, written = _run_writing_stage(name, settings, documents, check_only)
+        code, changed = _run_writing_stage(name, settings, documents, check_only)
         codes.append(code)
-        changed += written
+        written += changed
+    files_changed = len(written)
     check_writer = Writer(settings.root, check_only=check_only)
     if shard:  # the site links every article to every other: built once, over all documents
         codes.append(_run_check(settings, documents, check_writer, stem))
-    elif JOBS[0] > 1 and not check_only and little_left_to_do(settings, changed):
+    elif JOBS[0] > 1 and not check_only and little_left_to_do(settings, files_changed):
         # Check and build read the same inputs and write different files: after a small change each
         # is a second or so of work in one process, so they run side by side on two cores. (After a
         # large one each has a pool of its own, and they run one after the other.)
-        check = start_beside(_run_check, settings, documents, check_writer, stem)
+        check = start_beside(_run_check_beside, settings, documents, check_writer, stem)
         build_output = io.StringIO()
         try:
             with contextlib.redirect_stdout(build_output):
-                build_code = _run_writing("build", settings, (), check_only)
+                build_code, changed = _run_writing_stage("build", settings, (), check_only)
+                written += changed
         finally:
             # Waited for even when build fails: check's files are complete before the lock is let go.
             # What check printed comes first, as when the stages run in turn.
-            codes.append(check())
+            check_code, changed = check()
+            codes.append(check_code)
+            written += changed
             sys.stdout.write(build_output.getvalue())
         codes.append(build_code)
     else:
         codes.append(_run_check(settings, documents, check_writer, stem))
-        codes.append(_run_writing("build", settings, (), check_only))
+        written += check_writer.changed
+        build_code, changed = _run_writing_stage("build", settings, (), check_only)
+        codes.append(build_code)
+        written += changed
     return max(codes)
+
+
+def _run_check_beside(settings, documents: Sequence[str], writer: Writer, stem: str) -> tuple[int, list[str]]:
+    """_run_check in a process of its own: its exit code, and the files it wrote."""
+    return _run_check(settings, documents, writer, stem), writer.changed
 
 
 def _run_merge(settings, paths: Sequence[Path]) -> int:

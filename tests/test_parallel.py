@@ -153,7 +153,7 @@ def test_check_beside_build_gives_what_one_after_the_other_gives(project, tmp_pa
         assert main_all(root, jobs) == 1  # a new message: es falls below its bar
         outputs.append((capsys.readouterr().out, {name: content for name, (content, _) in tree_state(root).items()
                                                   if not name.startswith("build/cache/")}))
-    assert started == ["_run_check"], "with two jobs, the rerun after one edit checks beside the build"
+    assert started == ["_run_check_beside"], "with two jobs, the rerun after one edit checks beside the build"
     assert outputs[0] == outputs[1]
 
 

@@ -58,8 +58,18 @@ def _one_by_one(function: Callable, items: Sequence) -> Iterator:
     """``function(item)`` for each item in this process, with the collector as in a worker while the
     items are worked on (see the note above default_jobs), and as it was before afterwards."""
     with collector_paused():
-        for item in items:
-            yield _collected_after(function, item)
+        # What this process holds already is frozen, as a worker's is: with the collector paused for
+        # the whole command, the youngest generation holds everything the run made so far (the
+        # caches of 12,000 catalogs at four thousand articles), and the first collection after an
+        # item scanned it all, 50 ms per stage after one edit.
+        thawed = gc.get_freeze_count() == 0
+        gc.freeze()
+        try:
+            for item in items:
+                yield _collected_after(function, item)
+        finally:
+            if thawed:  # no one else froze anything: leave the generations as they were
+                gc.unfreeze()
 
 
 def _collected_after(function: Callable, item):

@@ -357,6 +357,7 @@ def _run_stages(settings, check_only: bool, shard: tuple[int, int] | None, writt
     check_writer = Writer(settings.root, check_only=check_only)
     if shard:  # the site links every article to every other: built once, over all documents
         codes.append(_run_check(settings, documents, check_writer, stem))
+        written += check_writer.changed
     elif JOBS[0] > 1 and not check_only and little_left_to_do(settings, files_changed):
         # Check and build read the same inputs and write different files: after a small change each
         # is a second or so of work in one process, so they run side by side on two cores. (After a

@@ -23,15 +23,18 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
-from pipeline.files import write_if_changed
+from pipeline.files import stat_stamp, write_if_changed
 
 __all__ = ["LastRun", "TreeListing", "tree_listing", "tree_signature", "last_run", "remember_run"]
 
 _PACKAGE = Path(__file__).parent
 # What a run writes for itself, not for the project: caches, the benchmark's scratch, the lock.
 _SKIPPED_FOLDERS = frozenset({"cache", "bench", "__pycache__"})
+#: How a listed path that does not exist ends its line (after the path).
+_MISSING = "\0missing\n"
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class LastRun:
 def _walk(folder: str, lines: dict[str, str]) -> None:
     try:
         with os.scandir(folder) as scan:
-            entries = sorted(scan, key=_name)
+            entries = sorted(scan, key=attrgetter("name"))
     except (FileNotFoundError, NotADirectoryError):
         return
     for entry in entries:
@@ -56,13 +59,9 @@ def _walk(folder: str, lines: dict[str, str]) -> None:
         lines[entry.path] = _line(entry.path, entry.stat(follow_symlinks=False))
 
 
-def _name(entry: os.DirEntry) -> str:
-    return entry.name
-
-
 def _line(path: str, status: os.stat_result) -> str:
-    """One file's line of the signature: its path and its stat stamp (files.stat_stamp)."""
-    return f"{path}\0{status.st_size} {status.st_mtime_ns} {status.st_ctime_ns} {status.st_ino}\n"
+    """One file's line of the signature: its path and its stat stamp."""
+    return f"{path}\0{stat_stamp(status)}\n"
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class TreeListing:
         (the listing cannot tell where it goes: walk again). Paths a walk skips are ignored."""
         lines = dict(self.lines)
         for path in written:
-            if path in lines and not lines[path].endswith("\0missing\n"):
+            if path in lines and not lines[path].endswith(_MISSING):
                 try:
                     lines[path] = _line(path, os.stat(path, follow_symlinks=False))
                 except FileNotFoundError:
@@ -116,7 +115,7 @@ def tree_listing(paths: list[Path], extra: str = "") -> TreeListing:
         elif path.exists():
             lines[str(path)] = _line(str(path), path.stat())
         else:
-            lines[str(path)] = f"{path}\0missing\n"
+            lines[str(path)] = f"{path}{_MISSING}"
     return TreeListing(tuple(map(str, roots)), lines, extra)
 
 
